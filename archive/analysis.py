@@ -1,0 +1,96 @@
+"""Text analysis shared by every engine, the query parser and the snippet builder.
+
+One pass over the text: find words, lower-case them, drop a short list of English stop
+words, and stem with the Snowball English stemmer. Curly quotes and other punctuation are
+never part of a word (so ``‘Superalignment’`` is found by ``superalignment``), a possessive
+``’s`` is dropped, and hyphenated words are split into their parts (``co-leader`` ->
+``co`` ``leader``).
+
+Nothing here imports a search engine: engines wrap :func:`analyze` in their own analyzer
+classes (see ``archive.engine.whoosh_analysis``).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Iterator
+
+# Letters and digits, with inner apostrophes (don't, OpenAI’s). \w also matches Hangul.
+WORD_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+
+# A deliberately short list: news text needs "us", "may", "it", "will", "not", "no" as words.
+STOP_WORDS = frozenset(
+    "a an and are as at be by for from has have in into is of on or that the their this to "
+    "was were with".split()
+)
+
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+
+
+def normalize_text(text: str) -> str:
+    """NFC, no zero-width characters or soft hyphens, and single spaces."""
+    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
+    return " ".join(text.split())
+
+
+try:  # PyStemmer (C, Snowball); a declared dependency, but degrade to Whoosh-free fallback
+    import Stemmer as _pystemmer
+
+    _STEMMER = _pystemmer.Stemmer("english")
+    _stem_word = _STEMMER.stemWord
+except ImportError:  # pragma: no cover - PyStemmer is a hard dependency
+    _stem_word = None
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    """The index form of one lower-cased word."""
+    if word.endswith(("'s", "’s")):
+        word = word[:-2]
+    word = word.replace("’", "'")
+    if _stem_word is None or not word.isascii():
+        return word
+    return _stem_word(word)
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    term: str  # the index form (lower-cased, stemmed)
+    surface: str  # the word as written
+    start: int  # character offsets in the analysed text
+    end: int
+    pos: int  # word position (stop words count, so phrases stay honest)
+
+
+def iter_words(text: str) -> Iterator[re.Match[str]]:
+    return WORD_RE.finditer(text)
+
+
+def analyze(text: str, *, keep_stops: bool = False) -> Iterator[Token]:
+    """Tokens of ``text`` in order, with offsets, for indexing, querying and highlighting."""
+    pos = -1
+    for m in WORD_RE.finditer(text):
+        pos += 1
+        surface = m.group()
+        lower = surface.lower()
+        if not keep_stops and lower in STOP_WORDS:
+            continue
+        yield Token(stem(lower), surface, m.start(), m.end(), pos)
+
+
+def terms(text: str) -> list[str]:
+    """Just the index terms of ``text``."""
+    return [t.term for t in analyze(text)]
+
+
+def spelling_words(text: str) -> Iterator[str]:
+    """Words worth remembering for did-you-mean: lower-cased, alphabetic, 3 to 30 letters."""
+    for m in WORD_RE.finditer(text):
+        w = m.group().lower()
+        if w.endswith(("'s", "’s")):
+            w = w[:-2]
+        if 3 <= len(w) <= 30 and w.isalpha():
+            yield w

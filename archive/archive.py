@@ -1,0 +1,422 @@
+"""The archive: a canonical store of articles and a search index derived from it.
+
+This is the library's public face; the CLI only parses arguments, calls it and renders.
+
+    from archive import Archive
+    with Archive.open("index", create=True) as ar:
+        for outcome in ar.ingest_inputs(["seeds/"]):
+            print(outcome)
+        print(ar.search("superalignment").hits[0].snippet)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from . import query as aq
+from .dates import date_bound
+from .errors import ArchiveError, NoArchive, QueryError, ReadError
+from .lock import write_lock
+from .model import Article, Hit, IngestOutcome, SearchResult
+from .store import Store
+
+STORE_FILE = "archive.db"
+INDEX_DIR = "whoosh"
+LOCK_FILE = "write.lock"
+PENDING_FILE = "pending.json"
+BATCH_ARTICLES = 500
+SUGGEST_BELOW = 3  # offer a spelling when a query finds fewer hits than this
+
+
+@dataclass
+class SearchOptions:
+    limit: int = 10
+    page: int = 1
+    source: str | None = None
+    since: str | None = None  # a date bound as date_bound() accepts it
+    until: str | None = None
+    article: str | None = None  # an id or unique prefix
+    kind: str | None = None
+    lang: str | None = None
+    by_article: bool = False
+    context: int = 0
+    sort: str = "relevance"
+    snippet_length: int = 240
+    suggest: bool = True
+
+
+@dataclass
+class Metadata:
+    """Metadata given on the command line, applied to every article read."""
+
+    title: str | None = None
+    source: str | None = None
+    date: str | None = None
+    url: str | None = None
+    author: str | None = None
+    lang: str | None = None
+    tags: list[str] = field(default_factory=list)
+
+    def as_overrides(self) -> dict:
+        d = {k: v for k, v in self.__dict__.items() if v and k != "tags"}
+        if self.tags:
+            d["tags"] = list(self.tags)
+        return d
+
+
+class Archive:
+    def __init__(self, path: Path, store: Store, engine) -> None:
+        self.path = path
+        self.store = store
+        self.engine = engine
+        self.lock_timeout = 300.0
+        self.on_wait: Callable[[str], None] | None = None
+
+    # -- opening ----------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: str | os.PathLike, *, create: bool = False) -> "Archive":
+        path = Path(path)
+        store_path = path / STORE_FILE
+        if not store_path.exists():
+            if not create:
+                raise NoArchive(
+                    f"no archive at {path}",
+                    hint="add articles to make one: archive ingest seeds/ (or pick another with --index)",
+                )
+            if path.exists() and not path.is_dir():
+                raise ArchiveError(f"{path} exists and is not a directory")
+            path.mkdir(parents=True, exist_ok=True)
+        store = Store(store_path, create=create)
+        from .engine.whoosh_engine import WhooshEngine
+
+        try:
+            engine = WhooshEngine(path / INDEX_DIR, create=create or not (path / INDEX_DIR).exists())
+        except ArchiveError as e:  # the store is intact: let check and rebuild work
+            engine = BrokenEngine(e)
+        except BaseException:
+            store.close()
+            raise
+        return cls(path, store, engine)
+
+    def close(self) -> None:
+        self.engine.close()
+        self.store.close()
+
+    def __enter__(self) -> "Archive":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- writing ----------------------------------------------------------------------------
+
+    def _locked(self):
+        return write_lock(self.path / LOCK_FILE, self.lock_timeout, self.on_wait)
+
+    def _recover(self) -> None:
+        """Finish what a killed writer left: re-sync the articles it was writing from the store."""
+        pending = self.path / PENDING_FILE
+        if not pending.exists():
+            return
+        try:
+            ids = json.loads(pending.read_text())
+        except (OSError, ValueError):
+            ids = None
+        if ids is None:  # unreadable journal: the index may be anything, so rebuild it
+            self._rebuild_locked()
+        else:
+            known = self.store.article_ids()
+            self.engine.apply([self.store.get(i) for i in ids if i in known], [i for i in ids if i not in known])
+        pending.unlink()
+
+    def _commit(self, upserts: dict[str, Article], deletes: list[str]) -> None:
+        """Write the engine, then commit the store (the caller holds a store transaction).
+        A journal of the ids being written lets the next writer repair a crash in between."""
+        pending = self.path / PENDING_FILE
+        ids = list(upserts) + deletes
+        with open(pending, "w") as f:
+            json.dump(ids, f)
+            f.flush()
+            os.fsync(f.fileno())
+        self.engine.apply(list(upserts.values()), deletes)
+
+    def ingest(self, articles: Iterable[Article | ReadError]) -> Iterator[IngestOutcome | ReadError]:
+        """Add articles; yield what happened to each (or the ReadError given in its place).
+
+        Each outcome is yielded only once its batch is committed to store and index both.
+        """
+        batch: list[Article | ReadError] = []
+        with self._locked():
+            self._recover()
+            for item in articles:
+                batch.append(item)
+                if len(batch) >= BATCH_ARTICLES:
+                    yield from self._ingest_batch(batch)
+                    batch = []
+            if batch:
+                yield from self._ingest_batch(batch)
+
+    def _ingest_batch(self, batch: list[Article | ReadError]) -> list[IngestOutcome | ReadError]:
+        outcomes: list[IngestOutcome | ReadError] = []
+        upserts: dict[str, Article] = {}
+        with self.store.transaction():
+            for article in batch:
+                if isinstance(article, ReadError):
+                    outcomes.append(article)
+                    continue
+                digest = article.content_hash()
+                existing = self.store.find_existing(article)
+                if existing and existing[1] == digest:
+                    outcomes.append(IngestOutcome("unchanged", existing[0], article.title, len(article.paragraphs),
+                                                  article.origin))  # fmt: skip
+                    continue
+                if existing:
+                    article.id, action = existing[0], "updated"
+                else:
+                    article.id, action = self.store.new_id(article), "added"
+                self.store.put(article, digest)
+                upserts[article.id] = article
+                outcomes.append(IngestOutcome(action, article.id, article.title, len(article.paragraphs),
+                                              article.origin))  # fmt: skip
+            if upserts:
+                self._commit(upserts, [])
+        (self.path / PENDING_FILE).unlink(missing_ok=True)
+        return outcomes
+
+    def ingest_inputs(self, inputs: list[str], metadata: Metadata | None = None,
+                      stdin: bytes | None = None) -> Iterator[IngestOutcome | ReadError]:  # fmt: skip
+        """Read files, directories (recursively) and ``-`` (``stdin``), and ingest them."""
+        from .readers import collect, read_source
+
+        sources, errors = collect(inputs)
+        overrides = (metadata or Metadata()).as_overrides()
+
+        def articles() -> Iterator[Article | ReadError]:
+            yield from errors
+            for source in sources:
+                try:
+                    yield from read_source(source, stdin=stdin, overrides=overrides)
+                except ReadError as e:
+                    yield e
+
+        return self.ingest(articles())
+
+    def remove(self, refs: list[str]) -> list[Article]:
+        """Remove articles by id or unique prefix; return what was removed."""
+        with self._locked():
+            self._recover()
+            ids = list(dict.fromkeys(self.store.resolve(r) for r in refs))
+            removed = [self.store.get(i) for i in ids]
+            with self.store.transaction():
+                for i in ids:
+                    self.store.delete(i)
+                self._commit({}, ids)
+            (self.path / PENDING_FILE).unlink(missing_ok=True)
+        return removed
+
+    def rebuild(self, progress: Callable[[int], None] | None = None) -> int:
+        """Recreate the index from the store and swap it in; return the article count."""
+        with self._locked():
+            n = self._rebuild_locked(progress)
+            (self.path / PENDING_FILE).unlink(missing_ok=True)
+        return n
+
+    def _rebuild_locked(self, progress: Callable[[int], None] | None = None) -> int:
+        from .engine.whoosh_engine import WhooshEngine, replace_dir
+
+        count = 0
+
+        def articles():
+            nonlocal count
+            for a in self.store.iter_articles():
+                count += 1
+                if progress:
+                    progress(count)
+                yield a
+
+        tmp = self.path / (INDEX_DIR + ".new")
+        fresh = WhooshEngine.build(tmp, articles())
+        fresh.close()
+        self.engine.close()
+        replace_dir(tmp, self.path / INDEX_DIR)
+        self.engine = WhooshEngine(self.path / INDEX_DIR)
+        return count
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def get(self, ref: str) -> Article:
+        return self.store.get(self.store.resolve(ref))
+
+    def list(self, sort: str = "date"):
+        return self.store.summaries(sort)
+
+    def stats(self) -> dict:
+        s = self.store.stats()
+        s["index_bytes"] = self.engine.size_bytes()
+        s["store_bytes"] = sum(
+            p.stat().st_size for p in self.path.iterdir() if p.is_file() and p.name.startswith(STORE_FILE)
+        )
+        s["path"] = str(self.path)
+        s["engine"] = self.engine.name
+        return s
+
+    def check(self) -> list[str]:
+        """Problems between store and index, each a sentence; empty when all agree."""
+        problems: list[str] = []
+        stored = self.store.paragraph_keys()
+        try:
+            indexed_list = self._indexed_keys()
+        except ArchiveError as e:
+            return [e.message]
+        except Exception as e:  # a damaged index is exactly what check is for
+            return [f"the index cannot be read ({e.__class__.__name__}: {e})"]
+        indexed = set(indexed_list)
+        if len(indexed_list) != len(indexed):
+            problems.append(f"{len(indexed_list) - len(indexed)} paragraphs are in the index more than once")
+        missing = stored - indexed
+        orphans = indexed - stored
+        if missing:
+            arts = sorted({a for a, _ in missing})
+            problems.append(f"{len(missing)} paragraphs of {len(arts)} articles are missing from the index "
+                            f"(e.g. {arts[0]})")  # fmt: skip
+        if orphans:
+            arts = sorted({a for a, _ in orphans})
+            problems.append(f"{len(orphans)} paragraphs in the index belong to no stored article (e.g. {arts[0]})")
+        if (self.path / PENDING_FILE).exists():
+            problems.append("an interrupted write left a journal (the next ingest repairs it)")
+        return problems
+
+    def _indexed_keys(self) -> list[tuple[str, int]]:
+        return self.engine.paragraph_keys()
+
+    # -- searching --------------------------------------------------------------------------
+
+    def search(self, query: str, options: SearchOptions | None = None, **kw) -> SearchResult:
+        from .engine.base import EngineQuery
+        from .snippets import Matcher, make_snippet
+
+        opts = options or SearchOptions(**kw)
+        if opts.limit < 1:
+            raise QueryError("--limit must be at least 1")
+        if opts.page < 1:
+            raise QueryError("--page must be at least 1")
+        started = time.perf_counter()
+        node = aq.parse(query)
+        filters = self._filters(opts)
+        offset = (opts.page - 1) * opts.limit
+        if opts.by_article:
+            res = self.engine.search(EngineQuery(node, filters, limit=None, sort=opts.sort))
+            best: dict[str, tuple] = {}
+            counts: dict[str, int] = {}
+            for h in res.hits:
+                counts[h.article_id] = counts.get(h.article_id, 0) + 1
+                best.setdefault(h.article_id, h)
+            total = len(best)
+            chosen = list(best.values())[offset : offset + opts.limit]
+        else:
+            res = self.engine.search(EngineQuery(node, filters, limit=opts.limit, offset=offset, sort=opts.sort))
+            total, chosen, counts = res.total, res.hits, {}
+        rows = self.store.hit_rows((h.article_id, h.n) for h in chosen)
+        matcher = Matcher.from_query(node)
+        hits: list[Hit] = []
+        for i, h in enumerate(chosen):
+            row = rows.get((h.article_id, h.n))
+            if row is None:  # index ahead of store (an interrupted write): skip, check reports it
+                continue
+            snippet = make_snippet(row["text"], matcher.spans(row["text"]), opts.snippet_length)
+            hit = Hit(
+                rank=offset + i + 1, score=h.score, article_id=h.article_id, paragraph=h.n, kind=row["kind"],
+                title=row["title"], source=row["source"], author=row["author"], date=row["date"], url=row["url"],
+                text=row["text"], snippet=snippet.html(),
+                matched_paragraphs=counts.get(h.article_id) if opts.by_article else None,
+            )  # fmt: skip
+            hit.segments = snippet.segments  # type: ignore[attr-defined]
+            if opts.context > 0:
+                hit.context = [p for p in self.store.paragraphs(h.article_id, h.n - opts.context, h.n + opts.context)
+                               if p.n != h.n]  # fmt: skip
+            hits.append(hit)
+        suggestion = None
+        if opts.suggest and total < SUGGEST_BELOW:
+            suggestion = self._suggest(query, node, filters, total)
+        took = (time.perf_counter() - started) * 1000
+        return SearchResult(query, total, took, opts.page, opts.limit, hits, suggestion, opts.by_article)
+
+    def _filters(self, opts: SearchOptions) -> list[aq.Node]:
+        filters: list[aq.Node] = []
+        if opts.source:
+            filters.append(aq.Phrase("source", opts.source))
+        if opts.since or opts.until:
+            try:
+                lo = date_bound(opts.since, end=False) if opts.since else None
+                hi = date_bound(opts.until, end=True) if opts.until else None
+            except ValueError as e:
+                raise QueryError(f"--since/--until: {e}") from None
+            filters.append(aq.Range("date", lo, hi))
+        if opts.article:
+            filters.append(aq.Term("article", self.store.resolve(opts.article)))
+        if opts.kind:
+            filters.append(aq.Term("kind", opts.kind))
+        if opts.lang:
+            filters.append(aq.Term("lang", opts.lang.lower()))
+        return filters
+
+    def _suggest(self, query: str, node: aq.Node, filters: list[aq.Node], total: int) -> str | None:
+        from .engine.base import EngineQuery
+
+        mapping: dict[str, str] = {}
+        for leaf in aq.positive_leaves(node):
+            if not (isinstance(leaf, aq.Term) and leaf.field is None):
+                continue
+            word = leaf.text.lower()
+            if not word.isalpha() or len(word) < 3:
+                continue
+            known = self.store.word_count(word)
+            cands = self.store.corrections(word)
+            if cands and (known == 0 or cands[0][2] >= 20 * known):
+                mapping[word] = cands[0][0]
+        if not mapping:
+            return None
+        corrected = aq.replace_words(node, mapping)
+        if self.engine.count(EngineQuery(corrected, filters)) <= total:
+            return None
+        out = query
+        for wrong, right in mapping.items():
+            out = re.sub(rf"(?<!\w){re.escape(wrong)}(?!\w)", _same_case(right), out, flags=re.I)
+        return out
+
+
+class BrokenEngine:
+    """Stands in for an index that cannot be opened: every use says so and how to repair it."""
+
+    name = "whoosh"
+
+    def __init__(self, error: ArchiveError) -> None:
+        self.error = error
+
+    def __getattr__(self, name: str):
+        raise self.error
+
+    def close(self) -> None:
+        pass
+
+    def size_bytes(self) -> int:
+        return 0
+
+
+def _same_case(word: str) -> Callable[[re.Match[str]], str]:
+    def repl(m: re.Match[str]) -> str:
+        w = m.group()
+        if w.isupper() and len(w) > 1:
+            return word.upper()
+        if w[:1].isupper():
+            return word[:1].upper() + word[1:]
+        return word
+
+    return repl

@@ -1,0 +1,409 @@
+"""The `archive` command: parses arguments, calls the library, renders. Nothing else.
+
+Heavy modules (the engine, the store) are imported inside commands, so `--help` and a
+search start fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+import click
+
+from .errors import ArchiveError, ExitCode
+
+FORMATS = click.Choice(["text", "json", "jsonl"])
+KIND_CHOICE = click.Choice(["title", "subtitle", "caption", "body"])
+
+
+class ArchiveGroup(click.Group):
+    """A group whose unknown first word means `search`, and whose errors are one line."""
+
+    def resolve_command(self, ctx: click.Context, args: list[str]):
+        if args and args[0] not in self.commands and not args[0].startswith("-"):
+            return "search", self.commands["search"], args
+        return super().resolve_command(ctx, args)
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except ArchiveError as e:
+            fail(e)
+        except KeyboardInterrupt:
+            click.echo("archive: interrupted", err=True)
+            ctx.exit(130)
+        except BrokenPipeError:  # `archive search … | head`
+            sys.stderr.close()
+            ctx.exit(0)
+
+
+def fail(e: ArchiveError) -> None:
+    message = f"archive: {e.message}"
+    if e.hint:
+        message += f" ({e.hint})"
+    click.echo(message, err=True)
+    raise SystemExit(int(e.exit_code))
+
+
+class Ctx:
+    def __init__(self, index: str, color: str) -> None:
+        self.index = index
+        self.color_mode = color
+
+    def style(self, stream=None):
+        from .render import Style
+
+        stream = stream or sys.stdout
+        if self.color_mode == "always":
+            color = True
+        elif self.color_mode == "never" or os.environ.get("NO_COLOR"):
+            color = False
+        else:
+            color = stream.isatty()
+        return Style.detect(color)
+
+    def open(self, create: bool = False):
+        from .archive import Archive
+
+        return Archive.open(self.index, create=create)
+
+
+@click.group(cls=ArchiveGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--index", "index", envvar="ARCHIVE_INDEX", default="index", show_default=True,
+              metavar="PATH", help="The archive to use (or set ARCHIVE_INDEX).")
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
+              help="Colour output: auto means on a terminal and never with NO_COLOR set.")
+@click.version_option(package_name="archive", prog_name="archive")
+@click.pass_context
+def cli(ctx: click.Context, index: str, color: str) -> None:
+    """A searchable archive of news articles.
+
+    Keep every article you collect and find any passage in it, with the evidence
+    highlighted. A query with no command searches.
+
+    \b
+    Examples:
+      archive ingest seeds/
+      archive search superalignment
+      archive "Jan Leike"
+      archive show openai-co
+    """
+    ctx.obj = Ctx(index, color)
+
+
+# -- ingest ------------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@click.option("--title", help="Headline, if the text has none (the first line then counts as text).")
+@click.option("--source", help="Publication, e.g. 'Korea Herald'.")
+@click.option("--date", "date_", metavar="DATE", help="Publication date (2024-05-18, May 18 2024, …).")
+@click.option("--url", help="The article's address.")
+@click.option("--author", help="Byline.")
+@click.option("--tag", "tags", multiple=True, help="A tag (repeat for more).")
+@click.option("--lang", help="Language code, e.g. en or ko.")
+@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
+@click.option("--lock-timeout", type=float, default=300, show_default=True, metavar="SECONDS",
+              help="How long to wait for another writer.")
+@click.pass_obj
+def ingest(obj: Ctx, paths, title, source, date_, url, author, tags, lang, fmt, lock_timeout) -> None:
+    """Add articles from files, directories (recursively) or - (standard input).
+
+    Each article is split into paragraphs (title, subtitles, captions, body) and indexed.
+    Ingesting an article again changes nothing; a new version of one (same url, or same
+    title and source) replaces the old. Options set metadata for every article read.
+
+    \b
+    Examples:
+      archive ingest seeds/
+      archive ingest story.txt --source "Korea Herald" --date 2024-05-18 --tag openai
+      pbpaste | archive ingest - --url https://example.com/story
+    """
+    from .archive import Metadata
+    from .dates import parse_date
+    from .errors import ReadError
+    from .model import IngestOutcome
+    from .render import dumps, ingest_total, outcome_text
+
+    iso = None
+    if date_:
+        iso = parse_date(date_)
+        if iso is None:
+            raise click.BadParameter(f"{date_!r} is not a date (use YYYY-MM-DD)", param_hint="--date")
+    meta = Metadata(title=title, source=source, date=iso, url=url, author=author, lang=lang, tags=list(tags))
+    stdin = sys.stdin.buffer.read() if "-" in paths else None
+    style = obj.style()
+    started = time.perf_counter()
+    counts: dict[str, int] = {}
+    n_paragraphs = 0
+    records: list[dict] = []
+    ar = obj.open(create=True)
+    ar.lock_timeout = lock_timeout
+    ar.on_wait = lambda msg: click.echo(f"archive: {msg}", err=True)
+    with ar:
+        for item in _progress(ar.ingest_inputs(list(paths), meta, stdin=stdin), paths):
+            if isinstance(item, ReadError):
+                counts["failed"] = counts.get("failed", 0) + 1
+                click.echo(f"archive: {item.message}", err=True)
+                if fmt != "text":
+                    records.append({"action": "failed", "origin": item.origin, "error": item.problem})
+                continue
+            assert isinstance(item, IngestOutcome)
+            counts[item.action] = counts.get(item.action, 0) + 1
+            n_paragraphs += item.paragraphs
+            if fmt == "text":
+                _echo(outcome_text(item, style), color=style.color)
+            elif fmt == "jsonl":
+                click.echo(dumps(item.to_dict(), pretty=False))
+            else:
+                records.append(item.to_dict())
+    if fmt == "text":
+        click.echo(ingest_total(counts, n_paragraphs, time.perf_counter() - started))
+    elif fmt == "json":
+        click.echo(dumps({"results": records, **{k: counts.get(k, 0) for k in
+                                                ("added", "updated", "unchanged", "failed")}}))  # fmt: skip
+    if counts.get("failed"):
+        raise SystemExit(int(ExitCode.INPUT_ERROR))
+
+
+def _progress(items, paths):
+    """A progress bar on a terminal when there is a lot to read; plain iteration otherwise."""
+    if not sys.stderr.isatty() or len(paths) == 1 and os.path.isfile(paths[0]):
+        yield from items
+        return
+    from tqdm import tqdm
+
+    global _echo
+    bar = tqdm(items, unit=" articles", file=sys.stderr, leave=False, mininterval=0.2)
+    _echo = lambda line, color=None: bar.write(line, file=sys.stdout)  # noqa: E731
+    try:
+        yield from bar
+    finally:
+        bar.close()
+        _echo = click.echo
+
+
+_echo = click.echo
+
+
+# -- search ------------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("query", nargs=-1, required=True)
+@click.option("-n", "--limit", type=click.IntRange(1, 10_000), default=10, show_default=True, help="Hits per page.")
+@click.option("--page", type=click.IntRange(1), default=1, show_default=True)
+@click.option("--source", help="Only articles from this source.")
+@click.option("--since", metavar="DATE", help="On or after: 2024-05-01, 2024-05, 2024, 30d, yesterday.")
+@click.option("--until", metavar="DATE", help="On or before (a month or year means its end).")
+@click.option("--article", metavar="ID", help="Only in this article (id or unique prefix).")
+@click.option("--kind", type=KIND_CHOICE, help="Only paragraphs of this kind.")
+@click.option("--lang", help="Only articles in this language.")
+@click.option("--by-article", is_flag=True, help="One line per article: its best paragraph and how many matched.")
+@click.option("-C", "--context", type=click.IntRange(0, 20), default=0, metavar="N",
+              help="Show N paragraphs before and after each hit.")
+@click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)
+@click.option("--snippet-length", type=click.IntRange(40, 5000), default=240, show_default=True, metavar="CHARS")
+@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
+@click.pass_obj
+def search(obj: Ctx, query, limit, page, source, since, until, article, kind, lang, by_article, context, sort,
+           snippet_length, fmt) -> None:  # fmt: skip
+    """Find paragraphs, best first, with the matched words highlighted.
+
+    All words must match. Also: "exact phrase", a OR b, NOT word (or -word),
+    (grouping), field:value for title, source, author, kind, tag, lang,
+    date:2024-05 or date:[2024-05-01 TO 2024-05-31], word~ (fuzzy), wor* (wildcard).
+
+    Exit status: 0 with hits, 1 with none, 2 for an error.
+
+    \b
+    Examples:
+      archive search superalignment
+      archive search '"Jan Leike"' --context 1
+      archive search 'Yan~ Leike' --by-article
+      archive search 'safety team' --since 2024-05 --format json
+    """
+    from .archive import SearchOptions
+    from .render import search_json, search_jsonl, search_text
+
+    opts = SearchOptions(limit=limit, page=page, source=source, since=since, until=until, article=article,
+                         kind=kind, lang=lang, by_article=by_article, context=context, sort=sort,
+                         snippet_length=snippet_length)  # fmt: skip
+    text = " ".join(query)
+    with obj.open() as ar:
+        result = ar.search(text, opts)
+    if fmt == "json":
+        click.echo(search_json(result))
+    elif fmt == "jsonl":
+        if result.hits:
+            click.echo(search_jsonl(result))
+        if result.suggestion:
+            click.echo(f"archive: did you mean: {result.suggestion}?", err=True)
+    else:
+        style = obj.style()
+        click.echo(search_text(result, style), color=style.color)
+    if not result.hits:
+        raise SystemExit(int(ExitCode.NO_MATCH))
+
+
+# -- reading and managing ----------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("article_id", metavar="ID")
+@click.option("--para", type=click.IntRange(1), metavar="N", help="Show paragraph N with its neighbours.")
+@click.option("-C", "--context", type=click.IntRange(0, 50), default=1, show_default=True, metavar="N",
+              help="With --para: how many neighbours on each side.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_obj
+def show(obj: Ctx, article_id, para, context, fmt) -> None:
+    """Print an article as a reader wants it: headline, metadata, numbered paragraphs.
+
+    ID may be any unique prefix of an article's id.
+
+    \b
+    Examples:
+      archive show openai-co
+      archive show openai-co --para 8
+      archive show openai-co --format json
+    """
+    from .render import article_json, article_text
+
+    with obj.open() as ar:
+        article = ar.get(article_id)
+    only = None
+    if para is not None:
+        if para > len(article.paragraphs):
+            raise ArchiveError(f"--para {para}: {article.id} has {len(article.paragraphs)} paragraphs")
+        only = range(para - context, para + context + 1)
+    if fmt == "json":
+        click.echo(article_json(article, only))
+    else:
+        style = obj.style()
+        click.echo(article_text(article, style, only, focus=para), nl=False, color=style.color)
+
+
+@cli.command("list")
+@click.option("--sort", type=click.Choice(["date", "added", "id", "title"]), default="date", show_default=True)
+@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
+@click.pass_obj
+def list_(obj: Ctx, sort, fmt) -> None:
+    """List the articles: id, date, source, paragraph count and title.
+
+    \b
+    Examples:
+      archive list
+      archive list --sort added --format jsonl
+    """
+    from .render import dumps, list_text
+
+    with obj.open() as ar:
+        rows = ar.list(sort)
+    if fmt == "json":
+        click.echo(dumps([r.to_dict() for r in rows]))
+    elif fmt == "jsonl":
+        for r in rows:
+            click.echo(dumps(r.to_dict(), pretty=False))
+    else:
+        style = obj.style()
+        click.echo(list_text(rows, style), color=style.color)
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_obj
+def stats(obj: Ctx, fmt) -> None:
+    """Counts, date range, sources and sizes on disk.
+
+    \b
+    Example:
+      archive stats --format json
+    """
+    from .render import dumps, stats_text
+
+    with obj.open() as ar:
+        s = ar.stats()
+    style = obj.style()
+    click.echo(dumps(s) if fmt == "json" else stats_text(s, style), color=style.color)
+
+
+@cli.command()
+@click.argument("ids", nargs=-1, required=True, metavar="ID...")
+@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
+@click.pass_obj
+def remove(obj: Ctx, ids, fmt) -> None:
+    """Remove articles (by id or unique prefix) from the archive.
+
+    \b
+    Example:
+      archive remove openai-co
+    """
+    from .render import dumps
+
+    with obj.open() as ar:
+        removed = ar.remove(list(ids))
+    records = [{"action": "removed", "article_id": a.id, "title": a.title} for a in removed]
+    if fmt == "json":
+        click.echo(dumps(records))
+    elif fmt == "jsonl":
+        for r in records:
+            click.echo(dumps(r, pretty=False))
+    else:
+        for a in removed:
+            click.echo(f"removed   {a.id}  {a.title}")
+
+
+@cli.command()
+@click.pass_obj
+def check(obj: Ctx) -> None:
+    """Verify that the store and the index agree; exit 1 if they do not.
+
+    \b
+    Example:
+      archive check || archive rebuild
+    """
+    with obj.open() as ar:
+        problems = ar.check()
+        stats = ar.store.stats()
+    if problems:
+        for p in problems:
+            click.echo(f"archive: {p}", err=True)
+        click.echo("archive: repair with: archive rebuild", err=True)
+        raise SystemExit(int(ExitCode.NO_MATCH))
+    n = stats["articles"]
+    click.echo(f"ok: {n:,} article{'s' if n != 1 else ''}, {stats['paragraphs']:,} paragraphs; store and index agree")
+
+
+@cli.command()
+@click.pass_obj
+def rebuild(obj: Ctx) -> None:
+    """Recreate the search index from the stored articles and swap it in.
+
+    Searches keep using the old index until the new one is complete.
+
+    \b
+    Example:
+      archive rebuild
+    """
+    started = time.perf_counter()
+    with obj.open() as ar:
+        total = ar.store.stats()["articles"]
+        if sys.stderr.isatty():
+            from tqdm import tqdm
+
+            with tqdm(total=total, unit=" articles", file=sys.stderr, leave=False) as bar:
+                n = ar.rebuild(lambda i: bar.update(1))
+        else:
+            n = ar.rebuild()
+    click.echo(f"rebuilt the index from {n:,} articles in {time.perf_counter() - started:.1f} s")
+
+
+def main() -> None:
+    cli(prog_name="archive")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Search engines behind the archive. ``base`` is the interface; each engine is one module."""

@@ -1,0 +1,55 @@
+"""The interface every search engine behind the archive implements.
+
+The archive (``archive.archive``) owns the store and decides what to write; an engine keeps a
+searchable copy of the paragraphs and answers queries given as ``archive.query`` trees.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from ..model import Article
+from ..query import Node
+
+
+@dataclass
+class EngineQuery:
+    query: Node
+    filters: list[Node] = field(default_factory=list)  # must match, do not score
+    limit: int | None = 10  # None: every match
+    offset: int = 0
+    sort: str = "relevance"  # or "date" (newest first)
+    title_weight: float = 0.3  # how much a match in the article's title lifts its paragraphs
+
+
+@dataclass
+class EngineHit:
+    article_id: str
+    n: int
+    score: float
+
+
+@dataclass
+class EngineResult:
+    total: int
+    hits: list[EngineHit]
+
+
+class Engine(Protocol):
+    name: str
+
+    def apply(self, upserts: list[Article], deletes: list[str]) -> None:
+        """Replace the paragraphs of ``upserts`` and drop the articles ``deletes``, atomically."""
+
+    def search(self, q: EngineQuery) -> EngineResult: ...
+
+    def count(self, q: EngineQuery) -> int: ...
+
+    def paragraph_keys(self) -> list[tuple[str, int]]:
+        """Every (article id, paragraph number) in the index, once per document (so
+        duplicates show), for consistency checks."""
+
+    def size_bytes(self) -> int: ...
+
+    def close(self) -> None: ...

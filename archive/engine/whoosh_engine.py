@@ -1,0 +1,281 @@
+"""The Whoosh engine: one Whoosh document per paragraph.
+
+Every Whoosh call in the project is in this module (and the analyzers beside it). Paragraph
+text is indexed, not stored: what hits display comes from the canonical store.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from whoosh import index as windex
+from whoosh import query as wq
+from whoosh import scoring, sorting
+from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
+
+from .. import query as aq
+from ..analysis import WORD_RE, analyze, stem
+from ..errors import ArchiveError
+from ..model import Article
+from .base import EngineHit, EngineQuery, EngineResult
+from .whoosh_analysis import NewsAnalyzer, PlainAnalyzer
+
+INDEX_NAME = "paragraphs"
+# A headline or a deck says what the article is about: a match there weighs more.
+KIND_BOOST = {"title": 1.6, "subtitle": 1.3, "caption": 1.0, "body": 1.0}
+
+
+def make_schema() -> Schema:
+    news, plain = NewsAnalyzer(), PlainAnalyzer()
+    return Schema(
+        key=ID(unique=True, stored=True),
+        article=ID(stored=True, sortable=True),
+        n=STORED(),
+        text=TEXT(analyzer=news, phrase=True),
+        title=TEXT(analyzer=news, phrase=True),
+        source=TEXT(analyzer=plain, phrase=True),
+        author=TEXT(analyzer=plain, phrase=True),
+        kind=ID(),
+        lang=ID(),
+        tag=KEYWORD(lowercase=True, commas=True),
+        date=ID(sortable=True),
+    )
+
+
+class WhooshEngine:
+    name = "whoosh"
+
+    def __init__(self, path: Path, *, create: bool = False) -> None:
+        self.path = path
+        if create and not windex.exists_in(str(path), indexname=INDEX_NAME):
+            path.mkdir(parents=True, exist_ok=True)
+            self.ix = windex.create_in(str(path), make_schema(), indexname=INDEX_NAME)
+        else:
+            try:
+                self.ix = windex.open_dir(str(path), indexname=INDEX_NAME)
+            except (windex.EmptyIndexError, OSError) as e:
+                raise ArchiveError(
+                    f"the search index at {path} cannot be opened ({e.__class__.__name__})",
+                    hint="rebuild it from the store with: archive rebuild",
+                ) from None
+        self._searcher = None
+
+    # -- writing ----------------------------------------------------------------------------
+
+    def apply(self, upserts: list[Article], deletes: list[str]) -> None:
+        writer = self.ix.writer(limitmb=256)
+        try:
+            for article_id in deletes:
+                writer.delete_by_term("article", article_id)
+            for article in upserts:
+                writer.delete_by_term("article", article.id)
+                for doc in self._docs(article):
+                    writer.add_document(**doc)
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+        self._refresh()
+
+    def _docs(self, article: Article):
+        tags = ",".join(t.lower() for t in article.tags)
+        for p in article.paragraphs:
+            doc = {
+                "key": f"{article.id}\x1f{p.n}",
+                "article": article.id,
+                "n": p.n,
+                "text": p.text,
+                "title": article.title,
+                "kind": p.kind,
+            }
+            for name, value in (("source", article.source), ("author", article.author), ("lang", article.lang),
+                                ("date", article.date)):  # fmt: skip
+                if value:
+                    doc[name] = value
+            if tags:
+                doc["tag"] = tags
+            boost = KIND_BOOST.get(p.kind, 1.0)
+            if boost != 1.0:
+                doc["_text_boost"] = boost
+            yield doc
+
+    @classmethod
+    def build(cls, target: Path, articles) -> "WhooshEngine":
+        """A new index at ``target`` holding ``articles`` (an iterable), built in one writer."""
+        if target.exists():
+            shutil.rmtree(target)
+        fresh = cls(target, create=True)
+        writer = fresh.ix.writer(limitmb=256)
+        try:
+            for article in articles:
+                for doc in fresh._docs(article):
+                    writer.add_document(**doc)
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+        return fresh
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def _refresh(self) -> None:
+        if self._searcher is not None:
+            self._searcher = self._searcher.refresh()
+
+    def searcher(self):
+        if self._searcher is None:
+            self._searcher = self.ix.searcher(weighting=scoring.BM25F())
+        return self._searcher
+
+    def search(self, q: EngineQuery) -> EngineResult:
+        s = self.searcher()
+        wquery = self._with_title_lift(q.query, q.title_weight)
+        if wquery is None:
+            return EngineResult(0, [])
+        fq = self._filter(q.filters)
+        kwargs = {"filter": fq} if fq is not None else {}
+        if q.sort == "date":
+            kwargs["sortedby"] = sorting.MultiFacet(
+                [sorting.FieldFacet("date", reverse=True), sorting.ScoreFacet()]
+            )
+        limit = None if q.limit is None else q.offset + q.limit
+        results = s.search(wquery, limit=limit, terms=False, **kwargs)
+        hits = []
+        end = len(results) if q.limit is None else min(len(results), q.offset + q.limit)
+        for i in range(q.offset, end):
+            stored = results.fields(i)
+            score = results.score(i)
+            if isinstance(score, tuple):  # sorted by (date, score): the facet keeps -score last
+                score = -score[-1]
+            hits.append(EngineHit(stored["article"], stored["n"], float(score or 0.0)))
+        return EngineResult(len(results), hits)
+
+    def count(self, q: EngineQuery) -> int:
+        wquery = self._translate(q.query)
+        if wquery is None:
+            return 0
+        fq = self._filter(q.filters)
+        kwargs = {"filter": fq} if fq is not None else {}
+        return len(self.searcher().search(wquery, limit=1, terms=False, **kwargs))
+
+    def paragraph_keys(self) -> list[tuple[str, int]]:
+        return [(f["article"], f["n"]) for f in self.searcher().all_stored_fields()]
+
+    def doc_count(self) -> int:
+        return self.searcher().doc_count()
+
+    def size_bytes(self) -> int:
+        return sum(f.stat().st_size for f in self.path.iterdir() if f.is_file())
+
+    def close(self) -> None:
+        if self._searcher is not None:
+            self._searcher.close()
+            self._searcher = None
+
+    # -- query translation --------------------------------------------------------------------
+
+    def _with_title_lift(self, node: aq.Node, weight: float):
+        core = self._translate(node)
+        if core is None or weight <= 0:
+            return core
+        lift = []
+        for leaf in aq.positive_leaves(node):
+            if isinstance(leaf, aq.Term) and leaf.field is None:
+                lift.extend(wq.Term("title", t) for t in _terms(leaf.text))
+            elif isinstance(leaf, aq.Phrase) and leaf.field is None:
+                ts = _terms(leaf.text)
+                if len(ts) > 1:
+                    lift.append(wq.Phrase("title", ts))
+                lift.extend(wq.Term("title", t) for t in ts[:1])
+        if not lift:
+            return core
+        return wq.AndMaybe(core, wq.Or(lift, boost=weight))
+
+    def _filter(self, filters: list[aq.Node]):
+        parts = [p for p in (self._translate(f) for f in filters) if p is not None]
+        if not parts:
+            return None
+        return parts[0] if len(parts) == 1 else wq.And(parts)
+
+    def _translate(self, node: aq.Node):
+        if isinstance(node, aq.And):
+            pos = [self._translate(x) for x in node.items if not isinstance(x, aq.Not)]
+            neg = [self._translate(x.item) for x in node.items if isinstance(x, aq.Not)]
+            pos = [p for p in pos if p is not None]
+            neg = [n for n in neg if n is not None]
+            if not pos:
+                return None
+            q = pos[0] if len(pos) == 1 else wq.And(pos)
+            for n in neg:
+                q = wq.AndNot(q, n)
+            return q
+        if isinstance(node, aq.Or):
+            parts = [p for p in (self._translate(x) for x in node.items) if p is not None]
+            if not parts:
+                return None
+            return parts[0] if len(parts) == 1 else wq.Or(parts)
+        if isinstance(node, aq.Not):
+            inner = self._translate(node.item)
+            return wq.Not(inner) if inner is not None else None
+        field = getattr(node, "field", None) or "text"
+        if isinstance(node, aq.Term):
+            if field in ("kind", "lang", "tag", "article"):
+                return wq.Term(field, node.text)
+            return _words_query(field, node.text, 0)
+        if isinstance(node, aq.Phrase):
+            return _words_query(field, node.text, node.slop)
+        if isinstance(node, aq.Fuzzy):
+            ts = _field_terms(field, node.text)
+            if not ts:
+                return None
+            return wq.FuzzyTerm(field, ts[0], maxdist=node.distance, prefixlength=0)
+        if isinstance(node, aq.Wildcard):
+            pattern = node.pattern
+            if pattern.endswith("*") and "*" not in pattern[:-1] and field in ("text", "title"):
+                prefix = pattern[:-1]
+                stemmed = stem(prefix)
+                options = {prefix, stemmed}
+                return wq.Or([wq.Prefix(field, p) for p in sorted(options)])
+            return wq.Wildcard(field, pattern)
+        if isinstance(node, aq.Range):
+            return wq.TermRange(node.field, node.lo or "0000-00-00", node.hi or "9999-99-99")
+        raise TypeError(f"unknown query node {node!r}")
+
+
+def _terms(text: str) -> list[str]:
+    return [t.term for t in analyze(text)]
+
+
+def _field_terms(field: str, text: str) -> list[str]:
+    """Index terms of ``text`` as ``field`` analyses it (see make_schema)."""
+    if field in ("source", "author"):
+        return [m.group().lower() for m in WORD_RE.finditer(text)]
+    return _terms(text)
+
+
+def _words_query(field: str, text: str, slop: int):
+    ts = _field_terms(field, text)
+    if not ts:
+        return None
+    if len(ts) == 1:
+        return wq.Term(field, ts[0])
+    return wq.Phrase(field, ts, slop=slop + 1)
+
+
+def remove_index(path: Path) -> None:
+    if path.exists():
+        shutil.rmtree(path)
+
+
+def replace_dir(new: Path, old: Path) -> None:
+    """Swap a freshly built index directory in place of the old one."""
+    backup = old.with_name(old.name + ".old")
+    if backup.exists():
+        shutil.rmtree(backup)
+    if old.exists():
+        os.rename(old, backup)
+    os.rename(new, old)
+    if backup.exists():
+        shutil.rmtree(backup)

@@ -1,0 +1,146 @@
+"""The dataclasses that travel through the pipeline: reader -> store -> engine -> search -> render."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+KINDS = ("title", "subtitle", "caption", "body")
+
+
+@dataclass
+class Paragraph:
+    """One piece of an article's text, numbered from 1 in reading order."""
+
+    n: int
+    kind: str
+    text: str
+    credit: str | None = None  # image credit of a caption, kept apart from its text
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"n": self.n, "kind": self.kind, "text": self.text}
+        if self.credit:
+            d["credit"] = self.credit
+        return d
+
+
+@dataclass
+class Article:
+    """An article as read: metadata plus its paragraphs (the headline is paragraph 1)."""
+
+    title: str
+    paragraphs: list[Paragraph]
+    source: str | None = None
+    author: str | None = None
+    date: str | None = None  # ISO date, YYYY-MM-DD
+    url: str | None = None
+    lang: str | None = None
+    tags: list[str] = field(default_factory=list)
+    id: str | None = None
+    ingested_at: str | None = None  # ISO timestamp (UTC), set by the store
+    origin: str | None = None  # the file or URL it was read from
+    source_hash: str | None = None  # sha256 of the original bytes it was read from
+
+    @property
+    def subtitles(self) -> list[str]:
+        return [p.text for p in self.paragraphs if p.kind == "subtitle"]
+
+    def content_hash(self) -> str:
+        """A hash of everything a reader produced, so re-ingesting the same article is a no-op."""
+        payload = {
+            "title": self.title,
+            "source": self.source,
+            "author": self.author,
+            "date": self.date,
+            "url": self.url,
+            "lang": self.lang,
+            "tags": sorted(self.tags),
+            "paragraphs": [p.to_dict() for p in self.paragraphs],
+        }
+        blob = json.dumps(payload, ensure_ascii=False, sort_keys=True).encode("utf-8")
+        return hashlib.sha256(blob).hexdigest()
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["paragraphs"] = [p.to_dict() for p in self.paragraphs]
+        return d
+
+
+@dataclass
+class Hit:
+    """One ranked paragraph (or, grouped by article, an article's best paragraph)."""
+
+    rank: int
+    score: float
+    article_id: str
+    paragraph: int
+    kind: str
+    title: str
+    source: str | None
+    author: str | None
+    date: str | None
+    url: str | None
+    text: str
+    snippet: str  # HTML: matched words in <mark>...</mark>, the rest escaped
+    matched_paragraphs: int | None = None  # with by_article: how many paragraphs matched
+    context: list[Paragraph] = field(default_factory=list)  # neighbouring paragraphs, if asked
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {
+            "rank": self.rank,
+            "score": round(self.score, 4),
+            "article_id": self.article_id,
+            "paragraph": self.paragraph,
+            "kind": self.kind,
+            "title": self.title,
+            "source": self.source,
+            "author": self.author,
+            "date": self.date,
+            "url": self.url,
+            "text": self.text,
+            "snippet": self.snippet,
+        }
+        if self.matched_paragraphs is not None:
+            d["matched_paragraphs"] = self.matched_paragraphs
+        if self.context:
+            d["context"] = [p.to_dict() for p in self.context]
+        return d
+
+
+@dataclass
+class SearchResult:
+    query: str
+    total: int
+    took_ms: float
+    page: int
+    limit: int
+    hits: list[Hit]
+    suggestion: str | None = None
+    by_article: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "query": self.query,
+            "total": self.total,
+            "took_ms": round(self.took_ms, 1),
+            "page": self.page,
+            "limit": self.limit,
+            "suggestion": self.suggestion,
+            "hits": [h.to_dict() for h in self.hits],
+        }
+
+
+@dataclass
+class IngestOutcome:
+    """What ingesting one article did: added, updated or unchanged."""
+
+    action: str
+    article_id: str
+    title: str
+    paragraphs: int
+    origin: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)

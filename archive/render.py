@@ -1,0 +1,221 @@
+"""Output rendering: text for people (colour only on a terminal), JSON and JSONL for scripts.
+
+Every function returns a string (or yields lines) and never prints, so the CLI decides where
+output goes and tests can compare it exactly.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import textwrap
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from .model import Article, Hit, IngestOutcome, Paragraph, SearchResult
+
+MARK_ON, MARK_OFF = "\ue000", "\ue001"  # placeholders, so wrapping never splits a mark
+
+
+@dataclass
+class Style:
+    color: bool = False
+    width: int = 100
+
+    @classmethod
+    def detect(cls, color: bool) -> "Style":
+        width = min(100, max(40, shutil.get_terminal_size((100, 24)).columns))
+        return cls(color=color, width=width)
+
+    def _sgr(self, text: str, code: str) -> str:
+        return f"\x1b[{code}m{text}\x1b[0m" if self.color and text else text
+
+    def bold(self, text: str) -> str:
+        return self._sgr(text, "1")
+
+    def dim(self, text: str) -> str:
+        return self._sgr(text, "2")
+
+    def green(self, text: str) -> str:
+        return self._sgr(text, "32")
+
+    def marks(self, text: str) -> str:
+        """Turn mark placeholders into colour on a terminal, or a visible ``**…**`` in a pipe."""
+        if self.color:
+            return text.replace(MARK_ON, "\x1b[1;33m").replace(MARK_OFF, "\x1b[0m")
+        return text.replace(MARK_ON, "**").replace(MARK_OFF, "**")
+
+
+def dumps(obj: Any, pretty: bool = True) -> str:
+    if pretty:
+        return json.dumps(obj, ensure_ascii=False, indent=2)
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+
+
+def wrap(text: str, style: Style, indent: str = "   ") -> str:
+    return "\n".join(
+        textwrap.wrap(text, width=style.width, initial_indent=indent, subsequent_indent=indent,
+                      break_long_words=False, break_on_hyphens=False)  # fmt: skip
+    ) or indent.rstrip()
+
+
+# -- search -----------------------------------------------------------------------------------
+
+
+def search_text(result: SearchResult, style: Style) -> str:
+    out: list[str] = []
+    if result.suggestion and not result.hits:
+        out.append(f"No hits for {result.query!r}. Did you mean: {style.bold(result.suggestion)}?")
+        return "\n".join(out)
+    if result.suggestion:
+        out.append(f"Did you mean: {style.bold(result.suggestion)}?")
+        out.append("")
+    if not result.hits:
+        if result.total and result.page > 1:
+            return f"No hits on page {result.page}: {result.total} in all for {result.query!r}."
+        return f"No hits for {result.query!r}."
+    for hit in result.hits:
+        out.append(_hit_text(hit, style))
+        out.append("")
+    noun = "article" if result.by_article else "hit"
+    first, last = result.hits[0].rank, result.hits[-1].rank
+    shown = f"{first}–{last} of {result.total}" if (first, last) != (1, result.total) else str(result.total)
+    plural = noun if result.total == 1 else noun + "s"
+    out.append(style.dim(f"{shown} {plural} for {result.query!r} in {result.took_ms:.0f} ms"))
+    return "\n".join(out)
+
+
+def _hit_text(hit: Hit, style: Style) -> str:
+    head = f"{hit.rank:>2}. {style.bold(hit.title)}"
+    meta = [f"¶{hit.paragraph} {hit.kind}"]
+    if hit.matched_paragraphs is not None:
+        n = hit.matched_paragraphs
+        meta.append(f"{n} matching paragraph{'s' if n != 1 else ''}")
+    meta += [x for x in (hit.date, hit.source) if x]
+    meta.append(hit.article_id)
+    lines = [head, "    " + style.dim(" · ".join(meta))]
+    segments = getattr(hit, "segments", None)
+    body = "".join(f"{MARK_ON}{t}{MARK_OFF}" if m else t for t, m in segments) if segments else _unhtml(hit.snippet)
+    before = [p for p in hit.context if p.n < hit.paragraph]
+    after = [p for p in hit.context if p.n > hit.paragraph]
+    for p in before:
+        lines.append(style.dim(wrap(f"¶{p.n} {_short(p.text)}", style, "      ")))
+    lines.append(style.marks(wrap(body, style, "    ")))
+    for p in after:
+        lines.append(style.dim(wrap(f"¶{p.n} {_short(p.text)}", style, "      ")))
+    return "\n".join(lines)
+
+
+def _short(text: str, n: int = 160) -> str:
+    return text if len(text) <= n else text[: text.rfind(" ", 0, n)] + " …"
+
+
+def _unhtml(snippet: str) -> str:
+    import html
+
+    return html.unescape(snippet.replace("<mark>", MARK_ON).replace("</mark>", MARK_OFF))
+
+
+def search_json(result: SearchResult) -> str:
+    return dumps(result.to_dict())
+
+
+def search_jsonl(result: SearchResult) -> str:
+    return "\n".join(dumps(h.to_dict(), pretty=False) for h in result.hits)
+
+
+# -- show -------------------------------------------------------------------------------------
+
+
+def article_text(article: Article, style: Style, only: Iterable[int] | None = None,
+                 focus: int | None = None) -> str:  # fmt: skip
+    out = [style.bold(article.title)]
+    for sub in article.subtitles:
+        out.append(wrap(sub, style, "  "))
+    out.append("")
+    meta = [("id", article.id), ("date", article.date), ("source", article.source), ("author", article.author),
+            ("url", article.url), ("lang", article.lang), ("tags", ", ".join(article.tags) or None),
+            ("added", article.ingested_at), ("from", article.origin)]  # fmt: skip
+    for k, v in meta:
+        if v:
+            out.append(style.dim(f"{k:<7}") + v)
+    out.append("")
+    wanted = set(only) if only is not None else None
+    for p in article.paragraphs:
+        if wanted is not None and p.n not in wanted:
+            continue
+        out.append(paragraph_text(p, style, focus=p.n == focus))
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def paragraph_text(p: Paragraph, style: Style, focus: bool = False) -> str:
+    label = f"{'>' if focus else ' '}{p.n:>3}  "
+    text = p.text
+    if p.kind == "caption":
+        text = f"[Caption] {text}" + (f" (Credit: {p.credit})" if p.credit else "")
+    elif p.kind in ("title", "subtitle"):
+        text = f"[{p.kind.capitalize()}] {text}"
+    body = wrap(text, style, " " * len(label))
+    body = label + body[len(label):]
+    return style.bold(body) if focus else body
+
+
+def article_json(article: Article, only: Iterable[int] | None = None) -> str:
+    d = article.to_dict()
+    if only is not None:
+        wanted = set(only)
+        d["paragraphs"] = [p for p in d["paragraphs"] if p["n"] in wanted]
+    return dumps(d)
+
+
+# -- list, stats, ingest -----------------------------------------------------------------------
+
+
+def list_text(rows, style: Style) -> str:
+    if not rows:
+        return "The archive is empty."
+    idw = min(40, max(len(r.id) for r in rows))
+    srcw = min(20, max([len(r.source or "—") for r in rows] + [6]))
+    lines = [style.dim(f"{'ID':<{idw}}  {'DATE':<10}  {'SOURCE':<{srcw}}  {'PARAS':>5}  TITLE")]
+    for r in rows:
+        src = (r.source or "—")[:srcw]
+        lines.append(f"{r.id:<{idw}}  {r.date or '—':<10}  {src:<{srcw}}  {r.paragraphs:>5}  {r.title}")
+    lines.append(style.dim(f"{len(rows)} article{'s' if len(rows) != 1 else ''}"))
+    return "\n".join(lines)
+
+
+def stats_text(s: dict, style: Style) -> str:
+    def size(n: int) -> str:
+        for unit in ("bytes", "KiB", "MiB", "GiB"):
+            if n < 1024 or unit == "GiB":
+                return f"{n:,} {unit}" if unit == "bytes" else f"{n:,.1f} {unit}"
+            n /= 1024  # type: ignore[assignment]
+        return str(n)
+
+    dates = f"{s['first_date']} to {s['last_date']}" if s["first_date"] else "—"
+    lines = [
+        f"{'archive':<12}{s['path']} ({s['engine']})",
+        f"{'articles':<12}{s['articles']:,}",
+        f"{'paragraphs':<12}{s['paragraphs']:,}" + (
+            " (" + ", ".join(f"{k} {v:,}" for k, v in s["kinds"].items()) + ")" if s["kinds"] else ""),
+        f"{'dates':<12}{dates}",
+        f"{'index':<12}{size(s['index_bytes'])}",
+        f"{'store':<12}{size(s['store_bytes'])}",
+        f"{'sources':<12}" + (", ".join(f"{k} ({v:,})" for k, v in s["sources"].items()) or "—"),
+        f"{'languages':<12}" + (", ".join(f"{k} ({v:,})" for k, v in s["languages"].items()) or "—"),
+    ]  # fmt: skip
+    return "\n".join(lines)
+
+
+def outcome_text(o: IngestOutcome, style: Style) -> str:
+    action = {"added": style.green, "updated": style.bold}.get(o.action, style.dim)(f"{o.action:<9}")
+    n = o.paragraphs
+    return f"{action} {o.article_id}  {o.title} ({n} paragraph{'s' if n != 1 else ''})"
+
+
+def ingest_total(counts: dict[str, int], paragraphs: int, seconds: float) -> str:
+    parts = [f"{counts.get(k, 0)} {k}" for k in ("added", "updated", "unchanged")]
+    if counts.get("failed"):
+        parts.append(f"{counts['failed']} failed")
+    return f"{', '.join(parts)} ({paragraphs:,} paragraphs) in {seconds:.1f} s"

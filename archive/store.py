@@ -1,0 +1,386 @@
+"""The canonical store: every article as read (metadata and paragraphs), in one SQLite file.
+
+The store is the archive's source of truth; the search index is derived from it and can be
+rebuilt from it. It also keeps the word list behind did-you-mean.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import unicodedata
+from collections import Counter
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from .analysis import spelling_words
+from .dates import now_iso
+from .errors import NotFound, SchemaMismatch
+from .model import Article, Paragraph
+
+SCHEMA_VERSION = 1
+
+# Numbered layout steps: MIGRATIONS[n] takes a store from layout n to n + 1.
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS articles (
+    id TEXT PRIMARY KEY,
+    title TEXT NOT NULL,
+    title_key TEXT NOT NULL,
+    source TEXT, author TEXT, date TEXT, url TEXT, lang TEXT,
+    tags TEXT NOT NULL DEFAULT '[]',
+    ingested_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    source_hash TEXT,
+    origin TEXT,
+    paragraph_count INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS articles_url ON articles(url);
+CREATE INDEX IF NOT EXISTS articles_title ON articles(title_key, source);
+CREATE TABLE IF NOT EXISTS paragraphs (
+    article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    n INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    text TEXT NOT NULL,
+    credit TEXT,
+    PRIMARY KEY (article_id, n)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS words (word TEXT PRIMARY KEY, count INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS spell (variant TEXT NOT NULL, word TEXT NOT NULL,
+    PRIMARY KEY (variant, word)) WITHOUT ROWID;
+"""
+MIGRATIONS: dict[int, str] = {}
+
+
+@dataclass
+class ArticleSummary:
+    id: str
+    title: str
+    source: str | None
+    date: str | None
+    paragraphs: int
+    lang: str | None
+    ingested_at: str
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.id, "date": self.date, "source": self.source, "title": self.title,
+            "paragraphs": self.paragraphs, "lang": self.lang, "ingested_at": self.ingested_at,
+        }  # fmt: skip
+
+
+def title_key(title: str) -> str:
+    return " ".join(title.casefold().split())
+
+
+def slugify(title: str, max_len: int = 40, max_words: int = 6) -> str:
+    ascii_ = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    words = re.findall(r"[a-z0-9]+", ascii_.lower())
+    out: list[str] = []
+    for w in words:
+        if out and (len("-".join(out + [w])) > max_len or len(out) >= max_words):
+            break
+        out.append(w[:max_len])
+    return "-".join(out)
+
+
+class Store:
+    def __init__(self, path: Path, *, create: bool = False) -> None:
+        self.path = path
+        self.db = sqlite3.connect(path, timeout=60, isolation_level=None)
+        self.db.row_factory = sqlite3.Row
+        self.db.execute("PRAGMA foreign_keys = ON")
+        self.db.execute("PRAGMA journal_mode = WAL")
+        self.db.execute("PRAGMA synchronous = NORMAL")
+        version = self._version()
+        if version is None:
+            if not create:
+                raise SchemaMismatch(f"{path} is not an archive store (no layout version)")
+            with self.transaction():
+                for stmt in _SCHEMA.split(";"):
+                    if stmt.strip():
+                        self.db.execute(stmt)
+                self.db.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+                self.db.execute("INSERT OR REPLACE INTO meta VALUES ('created_at', ?)", (now_iso(),))
+        elif version > SCHEMA_VERSION:
+            raise SchemaMismatch(
+                f"{path.parent} was written by a newer archive (layout {version}; this one knows {SCHEMA_VERSION})",
+                hint="upgrade archive (pip install -U ...) to use it",
+            )
+        elif version < SCHEMA_VERSION:
+            self._migrate(version)
+
+    def _version(self) -> int | None:
+        try:
+            row = self.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        except sqlite3.OperationalError:
+            return None
+        return int(row[0]) if row else None
+
+    def _migrate(self, version: int) -> None:
+        with self.transaction():
+            while version < SCHEMA_VERSION:
+                for stmt in MIGRATIONS[version].split(";"):
+                    if stmt.strip():
+                        self.db.execute(stmt)
+                version += 1
+            self.db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(version),))
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        else:
+            self.db.execute("COMMIT")
+
+    # -- identity -------------------------------------------------------------------------
+
+    def find_existing(self, article: Article) -> tuple[str, str] | None:
+        """The (id, content_hash) of the stored article this one is a version of, if any:
+        the same id, the same url, or the same title and source."""
+        if article.id:
+            row = self.db.execute("SELECT id, content_hash FROM articles WHERE id = ?", (article.id,)).fetchone()
+            if row:
+                return row["id"], row["content_hash"]
+        if article.url:
+            row = self.db.execute(
+                "SELECT id, content_hash FROM articles WHERE url = ? LIMIT 1", (article.url,)
+            ).fetchone()
+            if row:
+                return row["id"], row["content_hash"]
+        row = self.db.execute(
+            "SELECT id, content_hash FROM articles WHERE title_key = ? AND coalesce(source, '') = ? LIMIT 1",
+            (title_key(article.title), article.source or ""),
+        ).fetchone()
+        return (row["id"], row["content_hash"]) if row else None
+
+    def new_id(self, article: Article) -> str:
+        base = slugify(article.id or article.title) or "article"
+        candidate, n = base, 1
+        while self.db.execute("SELECT 1 FROM articles WHERE id = ?", (candidate,)).fetchone():
+            n += 1
+            candidate = f"{base}-{n}"
+        return candidate
+
+    def resolve(self, ref: str) -> str:
+        """An article id from an id or a unique prefix of one."""
+        if self.db.execute("SELECT 1 FROM articles WHERE id = ?", (ref,)).fetchone():
+            return ref
+        escaped = ref.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        rows = self.db.execute(
+            "SELECT id FROM articles WHERE id LIKE ? ESCAPE '\\' ORDER BY id LIMIT 6", (escaped + "%",)
+        ).fetchall()
+        if not rows:
+            raise NotFound(f"no article with id {ref!r}", hint="see the ids with: archive list")
+        if len(rows) > 1:
+            names = ", ".join(r[0] for r in rows[:5])
+            raise NotFound(f"{ref!r} matches several articles: {names}", hint="type more of the id")
+        return rows[0][0]
+
+    # -- writing --------------------------------------------------------------------------
+
+    def put(self, article: Article, content_hash: str) -> None:
+        """Insert or replace an article (call inside :meth:`transaction`)."""
+        assert article.id
+        now = now_iso()
+        old = self.db.execute("SELECT ingested_at FROM articles WHERE id = ?", (article.id,)).fetchone()
+        if old:
+            self._count_words(self.paragraphs(article.id), -1)
+            self.db.execute("DELETE FROM paragraphs WHERE article_id = ?", (article.id,))
+            self.db.execute("DELETE FROM articles WHERE id = ?", (article.id,))
+        article.ingested_at = article.ingested_at or (old["ingested_at"] if old else now)
+        self.db.execute(
+            "INSERT INTO articles (id, title, title_key, source, author, date, url, lang, tags, ingested_at,"
+            " updated_at, content_hash, source_hash, origin, paragraph_count)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                article.id, article.title, title_key(article.title), article.source, article.author,
+                article.date, article.url, article.lang, json.dumps(article.tags, ensure_ascii=False),
+                article.ingested_at, now, content_hash, article.source_hash, article.origin,
+                len(article.paragraphs),
+            ),
+        )  # fmt: skip
+        self.db.executemany(
+            "INSERT INTO paragraphs (article_id, n, kind, text, credit) VALUES (?, ?, ?, ?, ?)",
+            [(article.id, p.n, p.kind, p.text, p.credit) for p in article.paragraphs],
+        )
+        self._count_words(article.paragraphs, +1)
+
+    def delete(self, article_id: str) -> None:
+        self._count_words(self.paragraphs(article_id), -1)
+        self.db.execute("DELETE FROM paragraphs WHERE article_id = ?", (article_id,))
+        self.db.execute("DELETE FROM articles WHERE id = ?", (article_id,))
+
+    # -- reading --------------------------------------------------------------------------
+
+    def get(self, article_id: str) -> Article:
+        row = self.db.execute("SELECT * FROM articles WHERE id = ?", (article_id,)).fetchone()
+        if row is None:
+            raise NotFound(f"no article with id {article_id!r}")
+        return self._article(row, self.paragraphs(article_id))
+
+    def _article(self, row: sqlite3.Row, paragraphs: list[Paragraph]) -> Article:
+        return Article(
+            id=row["id"], title=row["title"], paragraphs=paragraphs, source=row["source"],
+            author=row["author"], date=row["date"], url=row["url"], lang=row["lang"],
+            tags=json.loads(row["tags"]), ingested_at=row["ingested_at"], origin=row["origin"],
+            source_hash=row["source_hash"],
+        )  # fmt: skip
+
+    def paragraphs(self, article_id: str, lo: int = 1, hi: int | None = None) -> list[Paragraph]:
+        rows = self.db.execute(
+            "SELECT n, kind, text, credit FROM paragraphs WHERE article_id = ? AND n >= ? AND n <= ? ORDER BY n",
+            (article_id, lo, hi if hi is not None else 1 << 30),
+        ).fetchall()
+        return [Paragraph(r["n"], r["kind"], r["text"], r["credit"]) for r in rows]
+
+    def hit_rows(self, keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int], sqlite3.Row]:
+        """Article metadata and paragraph text for each (article id, paragraph number)."""
+        out: dict[tuple[str, int], sqlite3.Row] = {}
+        for article_id, n in keys:
+            row = self.db.execute(
+                "SELECT a.id, a.title, a.source, a.author, a.date, a.url, p.n, p.kind, p.text"
+                " FROM paragraphs p JOIN articles a ON a.id = p.article_id WHERE p.article_id = ? AND p.n = ?",
+                (article_id, n),
+            ).fetchone()
+            if row is not None:
+                out[(article_id, n)] = row
+        return out
+
+    def iter_articles(self) -> Iterator[Article]:
+        ids = [r[0] for r in self.db.execute("SELECT id FROM articles ORDER BY ingested_at, id")]
+        for article_id in ids:
+            yield self.get(article_id)
+
+    def summaries(self, sort: str = "date") -> list[ArticleSummary]:
+        order = {
+            "date": "date IS NULL, date DESC, id",
+            "id": "id",
+            "added": "ingested_at DESC, id",
+            "title": "title_key, id",
+        }[sort]
+        rows = self.db.execute(
+            f"SELECT id, title, source, date, paragraph_count, lang, ingested_at FROM articles ORDER BY {order}"
+        ).fetchall()
+        return [ArticleSummary(r[0], r[1], r[2], r[3], r[4], r[5], r[6]) for r in rows]
+
+    def article_ids(self) -> set[str]:
+        return {r[0] for r in self.db.execute("SELECT id FROM articles")}
+
+    def paragraph_keys(self) -> set[tuple[str, int]]:
+        return {(r[0], r[1]) for r in self.db.execute("SELECT article_id, n FROM paragraphs")}
+
+    def stats(self) -> dict:
+        articles, paragraphs = self.db.execute(
+            "SELECT count(*), coalesce(sum(paragraph_count), 0) FROM articles"
+        ).fetchone()
+        first, last = self.db.execute("SELECT min(date), max(date) FROM articles").fetchone()
+        sources = self.db.execute(
+            "SELECT coalesce(source, '(none)'), count(*) FROM articles GROUP BY 1 ORDER BY 2 DESC, 1"
+        ).fetchall()
+        kinds = self.db.execute("SELECT kind, count(*) FROM paragraphs GROUP BY kind ORDER BY 2 DESC").fetchall()
+        langs = self.db.execute(
+            "SELECT coalesce(lang, '(unknown)'), count(*) FROM articles GROUP BY 1 ORDER BY 2 DESC"
+        ).fetchall()
+        return {
+            "articles": articles,
+            "paragraphs": paragraphs,
+            "first_date": first,
+            "last_date": last,
+            "sources": {s: c for s, c in sources},
+            "kinds": {k: c for k, c in kinds},
+            "languages": {k: c for k, c in langs},
+        }
+
+    # -- did you mean ---------------------------------------------------------------------
+
+    def _count_words(self, paragraphs: list[Paragraph], sign: int) -> None:
+        counts: Counter[str] = Counter()
+        for p in paragraphs:
+            counts.update(spelling_words(p.text))
+        if not counts:
+            return
+        if sign < 0:
+            self.db.executemany(
+                "UPDATE words SET count = max(0, count - ?) WHERE word = ?", [(c, w) for w, c in counts.items()]
+            )
+            return
+        known = set()
+        words = list(counts)
+        for i in range(0, len(words), 500):
+            chunk = words[i : i + 500]
+            q = "SELECT word FROM words WHERE word IN (%s)" % ",".join("?" * len(chunk))
+            known.update(r[0] for r in self.db.execute(q, chunk))
+        self.db.executemany(
+            "INSERT INTO words (word, count) VALUES (?, ?) ON CONFLICT(word) DO UPDATE SET count = count + excluded.count",
+            list(counts.items()),
+        )
+        new = [w for w in words if w not in known]
+        self.db.executemany(
+            "INSERT OR IGNORE INTO spell (variant, word) VALUES (?, ?)",
+            [(v, w) for w in new for v in deletes(w)],
+        )
+
+    def word_count(self, word: str) -> int:
+        row = self.db.execute("SELECT count FROM words WHERE word = ?", (word,)).fetchone()
+        return row[0] if row else 0
+
+    def corrections(self, word: str) -> list[tuple[str, int, int]]:
+        """Known words within edit distance 2 of ``word``: (word, distance, count), best first."""
+        word = word.lower()
+        variants = {word} | deletes(word)
+        cands: set[str] = set()
+        vs = list(variants)
+        for i in range(0, len(vs), 400):
+            chunk = vs[i : i + 400]
+            marks = ",".join("?" * len(chunk))
+            cands.update(r[0] for r in self.db.execute(f"SELECT word FROM spell WHERE variant IN ({marks})", chunk))
+            cands.update(r[0] for r in self.db.execute(f"SELECT word FROM words WHERE word IN ({marks})", chunk))
+        out = []
+        for c in cands:
+            if c == word:
+                continue
+            d = edit_distance(word, c)
+            if d <= 2:
+                n = self.word_count(c)
+                if n > 0:
+                    out.append((c, d, n))
+        out.sort(key=lambda x: (x[1], -x[2], x[0]))
+        return out
+
+
+def deletes(word: str) -> set[str]:
+    """SymSpell-style deletions: distance 1 for short words, up to 2 for longer ones."""
+    first = {word[:i] + word[i + 1 :] for i in range(len(word))}
+    if len(word) < 5:
+        return first
+    second = {w[:i] + w[i + 1 :] for w in first for i in range(len(w))}
+    return first | second
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Optimal-string-alignment distance (Levenshtein plus adjacent transpositions)."""
+    if a == b:
+        return 0
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        cur = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = a[i - 1] != b[j - 1]
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        prev2, prev = prev, cur
+    return prev[-1]

@@ -1,0 +1,82 @@
+"""The installed `archive` command, run as a user runs it: a real process, real pipes."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+ARCHIVE = shutil.which("archive")
+
+
+def sh(*args: str, cwd, input: bytes | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
+    full_env = {k: v for k, v in os.environ.items() if k != "ARCHIVE_INDEX"} | (env or {})
+    return subprocess.run([ARCHIVE, *args], cwd=cwd, input=input, capture_output=True, env=full_env, timeout=60)
+
+
+@pytest.fixture(autouse=True)
+def _installed():
+    assert ARCHIVE, "the `archive` command is not installed: pip install -e .[test]"
+
+
+def test_quick_start_from_the_readme(seed, tmp_path):
+    r = sh("ingest", str(seed.parent), cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert b"added" in r.stdout and (tmp_path / "index" / "archive.db").exists()
+    r = sh("search", "superalignment", cwd=tmp_path)
+    assert r.returncode == 0
+    out = r.stdout.decode()
+    assert "‘**Superalignment**’" in out and "¶5 body" in out and "¶6 body" in out
+    assert "\x1b[" not in out  # piped: no colour
+
+
+def test_exit_statuses(seed, tmp_path):
+    sh("ingest", str(seed), cwd=tmp_path)
+    assert sh("search", "superalignment", cwd=tmp_path).returncode == 0
+    assert sh("search", "zebra", cwd=tmp_path).returncode == 1
+    r = sh("search", "kind:nonsense", cwd=tmp_path)
+    assert r.returncode == 2 and r.stderr.decode().startswith("archive: ") and b"Traceback" not in r.stderr
+    r = sh("search", "--limit", "0", "x", cwd=tmp_path)
+    assert r.returncode == 2
+
+
+def test_default_command_and_json(seed, tmp_path):
+    sh("ingest", str(seed), cwd=tmp_path)
+    r = sh('"Jan Leike"', "--format", "json", cwd=tmp_path)
+    assert r.returncode == 0
+    assert [h["paragraph"] for h in json.loads(r.stdout)["hits"]] == [8]
+
+
+def test_stdin_and_env_index(seed, tmp_path):
+    r = sh("ingest", "-", cwd=tmp_path, input=seed.read_bytes(), env={"ARCHIVE_INDEX": str(tmp_path / "elsewhere")})
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "elsewhere" / "archive.db").exists()
+
+
+def test_python_dash_m(seed, tmp_path):
+    r = subprocess.run([sys.executable, "-m", "archive", "--index", str(tmp_path / "ix"), "ingest", str(seed)],
+                       capture_output=True, timeout=60)  # fmt: skip
+    assert r.returncode == 0, r.stderr
+
+
+def test_help_everywhere_has_examples(tmp_path):
+    for cmd in ([], ["ingest"], ["search"], ["show"], ["list"], ["stats"], ["remove"], ["check"], ["rebuild"]):
+        r = sh(*cmd, "--help", cwd=tmp_path)
+        assert r.returncode == 0 and b"Example" in r.stdout, cmd
+
+
+def test_missing_archive_is_one_line(tmp_path):
+    r = sh("search", "anything", cwd=tmp_path)
+    assert r.returncode == 2
+    assert r.stderr.decode().count("\n") == 1 and b"archive ingest" in r.stderr
+
+
+def test_broken_pipe_is_quiet(seed, tmp_path):
+    sh("ingest", str(seed), cwd=tmp_path)
+    p = subprocess.run(f"'{ARCHIVE}' search Leike --limit 50 | head -1", shell=True, cwd=tmp_path,
+                       capture_output=True, timeout=60)  # fmt: skip
+    assert b"Traceback" not in p.stderr and p.stdout.count(b"\n") == 1

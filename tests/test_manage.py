@@ -1,0 +1,108 @@
+"""`show`, `list`, `stats`, `remove`, `check` and `rebuild`."""
+
+from __future__ import annotations
+
+import shutil
+
+from .conftest import golden, write
+
+SEED_ID = "openai-co-leader-yan-leike-also"
+
+
+def _mask_times(text: str) -> str:
+    import re
+
+    return re.sub(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", "<time>", text).replace("\\", "/")
+
+
+def test_show_golden(seeded, seed):
+    out = seeded("show", SEED_ID).stdout
+    golden("show_seed.txt", _mask_times(out.replace(str(seed), "<seed>")))
+
+
+def test_show_para_golden(seeded, seed):
+    out = seeded("show", "openai", "--para", "8").stdout
+    golden("show_seed_para8.txt", _mask_times(out.replace(str(seed), "<seed>")))
+
+
+def test_show_by_prefix_and_json(seeded):
+    art = seeded.json("show", "openai-co")
+    assert art["id"] == SEED_ID and len(art["paragraphs"]) == 12
+    assert art["paragraphs"][6] == {"n": 7, "kind": "caption", "credit": "Yan Leike screenshot",
+                                    "text": art["paragraphs"][6]["text"]}  # fmt: skip
+    one = seeded.json("show", SEED_ID, "--para", "1", "--context", "0")
+    assert [p["n"] for p in one["paragraphs"]] == [1]
+
+
+def test_show_errors(seeded):
+    r = seeded("show", "nope", code=1)
+    assert r.stderr.startswith("archive: no article with id 'nope'")
+    r = seeded("show", SEED_ID, "--para", "99", code=2)
+    assert "has 12 paragraphs" in r.stderr
+
+
+def test_ambiguous_prefix(seeded, tmp_path):
+    write(tmp_path / "x.txt", "OpenAI Another Story\n\nText.\n")
+    seeded("ingest", str(tmp_path / "x.txt"))
+    r = seeded("show", "openai", code=1)
+    assert "matches several articles" in r.stderr and SEED_ID in r.stderr
+
+
+def test_list(seeded, tmp_path):
+    write(tmp_path / "x.txt", "date: 2024-05-20\nsource: Wire\n\nLater Story\n\nText.\n")
+    seeded("ingest", str(tmp_path / "x.txt"))
+    rows = seeded.json("list")
+    assert [r["id"] for r in rows] == ["later-story", SEED_ID]  # newest first, undated last
+    assert rows[0] == {"id": "later-story", "date": "2024-05-20", "source": "Wire", "title": "Later Story",
+                       "paragraphs": 2, "lang": None, "ingested_at": rows[0]["ingested_at"]}  # fmt: skip
+    text = seeded("list").stdout
+    assert text.splitlines()[0].split() == ["ID", "DATE", "SOURCE", "PARAS", "TITLE"]
+    assert "2 articles" in text
+
+
+def test_stats(seeded):
+    s = seeded.json("stats")
+    assert (s["articles"], s["paragraphs"]) == (1, 12)
+    assert s["kinds"] == {"body": 7, "subtitle": 2, "caption": 2, "title": 1}
+    assert s["index_bytes"] > 0 and s["store_bytes"] > 0
+    assert "paragraphs  12" in seeded("stats").stdout
+
+
+def test_remove(seeded, tmp_path):
+    write(tmp_path / "x.txt", "Other Story\n\nSuperalignment again.\n")
+    seeded("ingest", str(tmp_path / "x.txt"))
+    r = seeded("remove", "openai")
+    assert r.stdout.startswith(f"removed   {SEED_ID}")
+    assert [h["article_id"] for h in seeded.json("search", "superalignment")["hits"]] == ["other-story"]
+    assert [x["id"] for x in seeded.json("list")] == ["other-story"]
+    seeded("check")
+    seeded("remove", "openai", code=1)
+
+
+def test_check_and_rebuild_repair_a_damaged_index(seeded):
+    seeded("check")
+    shutil.rmtree(seeded.index / "whoosh")
+    (seeded.index / "whoosh").mkdir()
+    r = seeded("check", code=None)
+    assert r.exit_code != 0
+    r = seeded("rebuild", code=None)
+    assert r.exit_code == 0, r.output
+    assert "from 1 article" in r.stdout
+    seeded("check")
+    assert seeded.json("search", "superalignment")["total"] == 2
+
+
+def test_check_finds_missing_and_orphaned_paragraphs(seeded):
+    from archive.archive import Archive
+
+    with Archive.open(seeded.index) as ar:
+        ar.engine.apply([], [SEED_ID])  # index loses the article, store keeps it
+    r = seeded("check", code=1)
+    assert "12 paragraphs of 1 articles are missing from the index" in r.stderr
+    assert "archive rebuild" in r.stderr
+    seeded("rebuild")
+    with Archive.open(seeded.index) as ar:
+        with ar.store.transaction():
+            ar.store.delete(SEED_ID)  # store loses it, index keeps it
+    r = seeded("check", code=1)
+    assert "belong to no stored article" in r.stderr

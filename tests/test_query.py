@@ -1,0 +1,58 @@
+"""The query language: parsing, and that no text at all can make it crash."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from archive import query as aq
+from archive.errors import QueryError
+
+
+def test_words_phrases_and_operators():
+    assert aq.parse("a b") == aq.And((aq.Term(None, "a"), aq.Term(None, "b")))
+    assert aq.parse('"Jan Leike"~2') == aq.Phrase(None, "Jan Leike", 2)
+    assert aq.parse("a OR b") == aq.Or((aq.Term(None, "a"), aq.Term(None, "b")))
+    assert aq.parse("a -b") == aq.And((aq.Term(None, "a"), aq.Not(aq.Term(None, "b"))))
+    assert aq.parse("a AND b") == aq.parse("a b")
+
+
+def test_fields_dates_fuzzy_wildcards():
+    assert aq.parse("title:leike") == aq.Term("title", "leike")
+    assert aq.parse('title:"Jan Leike"') == aq.Phrase("title", "Jan Leike")
+    assert aq.parse("date:[2024-05-01 TO 2024-05-31]") == aq.Range("date", "2024-05-01", "2024-05-31")
+    assert aq.parse("date:2024-05") == aq.Range("date", "2024-05-01", "2024-05-31")
+    assert aq.parse("date:[2024-05-01 TO *]") == aq.Range("date", "2024-05-01", None)
+    assert aq.parse("Yan~") == aq.Fuzzy(None, "Yan", 1)
+    assert aq.parse("Yan~2") == aq.Fuzzy(None, "Yan", 2)
+    assert aq.parse("superalign*") == aq.Wildcard(None, "superalign*")
+    assert aq.parse("kind:Caption") == aq.Term("kind", "caption")
+
+
+def test_punctuation_is_text():
+    assert aq.parse("safety?") == aq.Term(None, "safety")
+    assert aq.parse("Leike: safety") == aq.And((aq.Term(None, "Leike"), aq.Term(None, "safety")))
+    assert aq.parse("what? (really)") == aq.And((aq.Term(None, "what"), aq.Term(None, "really")))
+    assert aq.parse("unbalanced (a b") == aq.And((aq.Term(None, "unbalanced"), aq.And((aq.Term(None, "a"),
+                                                                                       aq.Term(None, "b")))))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(max_size=200))
+def test_any_text_parses_or_raises_query_error(text):
+    try:
+        node = aq.parse(text)
+    except QueryError as e:
+        assert e.message and "\n" not in e.message
+    else:
+        assert aq.has_positive(node)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(['"', "(", ")", "OR", "NOT", "-", "title:", "date:[", "TO", "]", "~", "*", "a",
+                                 "leike", "2024-05-01", "kind:", "x*y", ":"]), max_size=12))  # fmt: skip
+def test_syntax_soup_never_crashes(parts):
+    try:
+        aq.parse(" ".join(parts))
+    except QueryError:
+        pass
