@@ -27,6 +27,8 @@ STOP_WORDS = frozenset(
     "was were with".split()
 )
 
+MAX_WORD = 64  # longer "words" (base64, hashes, garbage) are not indexed
+
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 
 
@@ -75,6 +77,8 @@ def analyze(text: str, *, keep_stops: bool = False) -> Iterator[Token]:
     for m in WORD_RE.finditer(text):
         pos += 1
         surface = m.group()
+        if len(surface) > MAX_WORD:
+            continue
         lower = surface.lower()
         if not keep_stops and lower in STOP_WORDS:
             continue

@@ -21,7 +21,7 @@ from typing import Callable, Iterable, Iterator
 
 from . import query as aq
 from .dates import date_bound
-from .errors import ArchiveError, NoArchive, QueryError, ReadError
+from .errors import ArchiveError, NoArchive, QueryError, ReadError, SchemaMismatch
 from .lock import write_lock
 from .model import Article, Hit, IngestOutcome, SearchResult
 from .store import Store
@@ -98,6 +98,16 @@ class Archive:
 
         try:
             engine = WhooshEngine(path / INDEX_DIR, create=create or not (path / INDEX_DIR).exists())
+            layout = store.get_meta("index_layout")
+            if layout is None:
+                store.set_meta("index_layout", WhooshEngine.LAYOUT)
+            elif layout != WhooshEngine.LAYOUT:
+                engine.close()
+                raise SchemaMismatch(
+                    f"the search index in {path} was built by another version of archive ({layout}; "
+                    f"this one builds {WhooshEngine.LAYOUT})",
+                    hint="rebuild it from the store with: archive rebuild",
+                )
         except ArchiveError as e:  # the store is intact: let check and rebuild work
             engine = BrokenEngine(e)
         except BaseException:
@@ -145,7 +155,9 @@ class Archive:
             json.dump(ids, f)
             f.flush()
             os.fsync(f.fileno())
+        _crash_point("before-index")
         self.engine.apply(list(upserts.values()), deletes)
+        _crash_point("after-index")
 
     def ingest(self, articles: Iterable[Article | ReadError]) -> Iterator[IngestOutcome | ReadError]:
         """Add articles; yield what happened to each (or the ReadError given in its place).
@@ -190,10 +202,13 @@ class Archive:
         (self.path / PENDING_FILE).unlink(missing_ok=True)
         return outcomes
 
-    def ingest_inputs(self, inputs: list[str], metadata: Metadata | None = None,
-                      stdin: bytes | None = None) -> Iterator[IngestOutcome | ReadError]:  # fmt: skip
-        """Read files, directories (recursively) and ``-`` (``stdin``), and ingest them."""
-        from .readers import collect, read_source
+    def ingest_inputs(self, inputs: list[str], metadata: Metadata | None = None, stdin: bytes | None = None,
+                      fmt: str | None = None, max_bytes: int | None = None) -> Iterator[IngestOutcome | ReadError]:  # fmt: skip
+        """Read files, directories (recursively) and ``-`` (``stdin``), and ingest them.
+
+        ``fmt`` forces a reader (see ``archive.readers.FORMATS``); ``max_bytes`` caps an input's size.
+        """
+        from .readers import MAX_FILE_BYTES, collect, read_source
 
         sources, errors = collect(inputs)
         overrides = (metadata or Metadata()).as_overrides()
@@ -201,10 +216,7 @@ class Archive:
         def articles() -> Iterator[Article | ReadError]:
             yield from errors
             for source in sources:
-                try:
-                    yield from read_source(source, stdin=stdin, overrides=overrides)
-                except ReadError as e:
-                    yield e
+                yield from read_source(source, stdin, overrides, fmt, max_bytes or MAX_FILE_BYTES)
 
         return self.ingest(articles())
 
@@ -229,7 +241,7 @@ class Archive:
         return n
 
     def _rebuild_locked(self, progress: Callable[[int], None] | None = None) -> int:
-        from .engine.whoosh_engine import WhooshEngine, replace_dir
+        from .engine.whoosh_engine import WhooshEngine
 
         count = 0
 
@@ -241,13 +253,21 @@ class Archive:
                     progress(count)
                 yield a
 
-        tmp = self.path / (INDEX_DIR + ".new")
-        fresh = WhooshEngine.build(tmp, articles())
-        fresh.close()
+        fresh = WhooshEngine.rebuild(self.path / INDEX_DIR, articles())
         self.engine.close()
-        replace_dir(tmp, self.path / INDEX_DIR)
-        self.engine = WhooshEngine(self.path / INDEX_DIR)
+        self.engine = fresh
+        with self.store.transaction():
+            self.store.set_meta("index_layout", WhooshEngine.LAYOUT)
         return count
+
+    def export(self) -> Iterator[dict]:
+        """Every article as a JSON-ready record (what ``archive import`` reads back)."""
+        for a in self.store.iter_articles():
+            yield {
+                "id": a.id, "title": a.title, "source": a.source, "author": a.author, "date": a.date,
+                "url": a.url, "lang": a.lang, "tags": a.tags, "ingested_at": a.ingested_at, "origin": a.origin,
+                "source_hash": a.source_hash, "paragraphs": [p.to_dict() for p in a.paragraphs],
+            }  # fmt: skip
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -390,6 +410,14 @@ class Archive:
         for wrong, right in mapping.items():
             out = re.sub(rf"(?<!\w){re.escape(wrong)}(?!\w)", _same_case(right), out, flags=re.I)
         return out
+
+
+def _crash_point(name: str) -> None:
+    """Tests kill a writer here (ARCHIVE_CRASH_AT=name) to prove an interrupted write is repaired."""
+    if os.environ.get("ARCHIVE_CRASH_AT") == name:
+        import signal
+
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 class BrokenEngine:

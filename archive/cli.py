@@ -105,11 +105,16 @@ def cli(ctx: click.Context, index: str, color: str) -> None:
 @click.option("--author", help="Byline.")
 @click.option("--tag", "tags", multiple=True, help="A tag (repeat for more).")
 @click.option("--lang", help="Language code, e.g. en or ko.")
-@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
+@click.option("--input-format", "--as", "reader", type=click.Choice(["auto", "text", "json"]), default="auto",
+              show_default=True, help="How to read the inputs; auto goes by extension and content.")
+@click.option("--max-size", type=click.IntRange(1), default=50, show_default=True, metavar="MB",
+              help="Refuse inputs larger than this.")
+@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True, help="Output format.")
 @click.option("--lock-timeout", type=float, default=300, show_default=True, metavar="SECONDS",
               help="How long to wait for another writer.")
 @click.pass_obj
-def ingest(obj: Ctx, paths, title, source, date_, url, author, tags, lang, fmt, lock_timeout) -> None:
+def ingest(obj: Ctx, paths, title, source, date_, url, author, tags, lang, reader, max_size, fmt,
+           lock_timeout) -> None:  # fmt: skip
     """Add articles from files, directories (recursively) or - (standard input).
 
     Each article is split into paragraphs (title, subtitles, captions, body) and indexed.
@@ -124,9 +129,6 @@ def ingest(obj: Ctx, paths, title, source, date_, url, author, tags, lang, fmt, 
     """
     from .archive import Metadata
     from .dates import parse_date
-    from .errors import ReadError
-    from .model import IngestOutcome
-    from .render import dumps, ingest_total, outcome_text
 
     iso = None
     if date_:
@@ -135,6 +137,15 @@ def ingest(obj: Ctx, paths, title, source, date_, url, author, tags, lang, fmt, 
             raise click.BadParameter(f"{date_!r} is not a date (use YYYY-MM-DD)", param_hint="--date")
     meta = Metadata(title=title, source=source, date=iso, url=url, author=author, lang=lang, tags=list(tags))
     stdin = sys.stdin.buffer.read() if "-" in paths else None
+    _run_ingest(obj, list(paths), meta, stdin, None if reader == "auto" else reader, max_size, fmt, lock_timeout)
+
+
+def _run_ingest(obj: Ctx, paths: list[str], meta, stdin, reader, max_size: int, fmt: str, lock_timeout: float,
+                verb: str = "ingest") -> None:  # fmt: skip
+    from .errors import ReadError
+    from .model import IngestOutcome
+    from .render import dumps, ingest_total, outcome_text
+
     style = obj.style()
     started = time.perf_counter()
     counts: dict[str, int] = {}
@@ -144,7 +155,8 @@ def ingest(obj: Ctx, paths, title, source, date_, url, author, tags, lang, fmt, 
     ar.lock_timeout = lock_timeout
     ar.on_wait = lambda msg: click.echo(f"archive: {msg}", err=True)
     with ar:
-        for item in _progress(ar.ingest_inputs(list(paths), meta, stdin=stdin), paths):
+        outcomes = ar.ingest_inputs(paths, meta, stdin=stdin, fmt=reader, max_bytes=max_size * 1024 * 1024)
+        for item in _progress(outcomes, paths):
             if isinstance(item, ReadError):
                 counts["failed"] = counts.get("failed", 0) + 1
                 click.echo(f"archive: {item.message}", err=True)
@@ -187,6 +199,67 @@ def _progress(items, paths):
 
 
 _echo = click.echo
+
+
+@cli.command("import")
+@click.argument("paths", nargs=-1, required=True, metavar="FILE...")
+@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True, help="Output format.")
+@click.option("--lock-timeout", type=float, default=300, show_default=True, metavar="SECONDS")
+@click.pass_obj
+def import_(obj: Ctx, paths, fmt, lock_timeout) -> None:
+    """Bring in articles from an `archive export` file (JSONL), or - for standard input.
+
+    Articles keep their ids, paragraphs, kinds and ingestion times. Articles already present
+    are `unchanged`; the totals at the end say how many records were read.
+
+    \b
+    Examples:
+      archive --index old export -o all.jsonl && archive --index new import all.jsonl
+      archive --index old export | archive --index new import -
+    """
+    from .archive import Metadata
+
+    stdin = sys.stdin.buffer.read() if "-" in paths else None
+    _run_ingest(obj, list(paths), Metadata(), stdin, "json", 1024 * 1024, fmt, lock_timeout)
+
+
+@cli.command()
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), metavar="FILE",
+              help="Write here instead of standard output.")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "json"]), default="jsonl", show_default=True)
+@click.pass_obj
+def export(obj: Ctx, output, fmt) -> None:
+    """Write every article (metadata, paragraphs, kinds) as JSONL, for backup or moving.
+
+    `archive import` reads it back; export → import → export gives the same bytes.
+
+    \b
+    Examples:
+      archive export -o backup.jsonl
+      archive export --format json > all.json
+    """
+    from .render import dumps
+
+    with obj.open() as ar:
+        records = ar.export()
+        if output:
+            tmp = output + ".part"
+            with open(tmp, "w", encoding="utf-8") as f:
+                _write_records(f, records, fmt, dumps)
+            os.replace(tmp, output)
+        else:
+            _write_records(sys.stdout, records, fmt, dumps)
+
+
+def _write_records(f, records, fmt: str, dumps) -> None:
+    if fmt == "jsonl":
+        for r in records:
+            f.write(dumps(r, pretty=False) + "\n")
+        return
+    f.write("[")
+    for i, r in enumerate(records):
+        f.write(("," if i else "") + "\n" + dumps(r, pretty=False))
+    f.write("\n]\n")
 
 
 # -- search ------------------------------------------------------------------------------------

@@ -73,6 +73,9 @@ class ArticleSummary:
         }  # fmt: skip
 
 
+_GIVEN_ID = re.compile(r"^\w[\w.\-/:]{0,99}$")
+
+
 def title_key(title: str) -> str:
     return " ".join(title.casefold().split())
 
@@ -166,12 +169,25 @@ class Store:
         return (row["id"], row["content_hash"]) if row else None
 
     def new_id(self, article: Article) -> str:
+        """An unused id: the article's own id if it has a usable one, else a slug of its title."""
+        if article.id and _GIVEN_ID.match(article.id) and not self._taken(article.id):
+            return article.id
         base = slugify(article.id or article.title) or "article"
         candidate, n = base, 1
-        while self.db.execute("SELECT 1 FROM articles WHERE id = ?", (candidate,)).fetchone():
+        while self._taken(candidate):
             n += 1
             candidate = f"{base}-{n}"
         return candidate
+
+    def _taken(self, article_id: str) -> bool:
+        return self.db.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone() is not None
+
+    def get_meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
 
     def resolve(self, ref: str) -> str:
         """An article id from an id or a unique prefix of one."""

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-
 from .conftest import golden, write
 
 SEED_ID = "openai-co-leader-yan-leike-also"
@@ -81,10 +79,15 @@ def test_remove(seeded, tmp_path):
 
 def test_check_and_rebuild_repair_a_damaged_index(seeded):
     seeded("check")
-    shutil.rmtree(seeded.index / "whoosh")
-    (seeded.index / "whoosh").mkdir()
-    r = seeded("check", code=None)
-    assert r.exit_code != 0
+    generation = (seeded.index / "whoosh").resolve()
+    segments = [f for f in generation.iterdir() if f.suffix == ".seg"]
+    assert segments
+    for f in segments:  # a deliberately removed index segment
+        f.unlink()
+    r = seeded("check", code=1)
+    assert "is damaged" in r.stderr and "archive rebuild" in r.stderr
+    r = seeded("search", "superalignment", code=2)
+    assert "archive rebuild" in r.stderr and "Traceback" not in r.output
     r = seeded("rebuild", code=None)
     assert r.exit_code == 0, r.output
     assert "from 1 article" in r.stdout

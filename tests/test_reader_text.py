@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from archive.errors import ReadError
-from archive.readers import read_bytes
+from archive.readers import read_all as read_bytes
 from archive.readers.text import read_text, split_caption
 
 from .conftest import SEED

@@ -61,7 +61,7 @@ def test_escaping():
 
 
 def test_seed_snippets_golden():
-    from archive.readers import read_bytes
+    from archive.readers import read_all as read_bytes
 
     article = read_bytes(SEED.read_bytes(), "seed")[0]
     lines = []

@@ -46,20 +46,23 @@ def make_schema() -> Schema:
 
 class WhooshEngine:
     name = "whoosh"
+    # Bump when the schema or the analysis changes: archives built before then must be rebuilt.
+    LAYOUT = "whoosh/1"
 
     def __init__(self, path: Path, *, create: bool = False) -> None:
+        """Open the index at ``path`` (a link to the current generation's directory)."""
         self.path = path
-        if create and not windex.exists_in(str(path), indexname=INDEX_NAME):
-            path.mkdir(parents=True, exist_ok=True)
-            self.ix = windex.create_in(str(path), make_schema(), indexname=INDEX_NAME)
-        else:
-            try:
-                self.ix = windex.open_dir(str(path), indexname=INDEX_NAME)
-            except (windex.EmptyIndexError, OSError) as e:
-                raise ArchiveError(
-                    f"the search index at {path} cannot be opened ({e.__class__.__name__})",
-                    hint="rebuild it from the store with: archive rebuild",
-                ) from None
+        if create and not path.exists():
+            target = _fresh_dir(path)
+            windex.create_in(str(target), make_schema(), indexname=INDEX_NAME)
+            swap_in(path, target)
+        try:
+            self.ix = windex.open_dir(str(path), indexname=INDEX_NAME)
+        except (windex.EmptyIndexError, OSError, EOFError, ValueError) as e:
+            raise ArchiveError(
+                f"the search index at {path} cannot be opened ({e.__class__.__name__})",
+                hint="rebuild it from the store with: archive rebuild",
+            ) from None
         self._searcher = None
 
     # -- writing ----------------------------------------------------------------------------
@@ -76,10 +79,11 @@ class WhooshEngine:
         except BaseException:
             writer.cancel()
             raise
-        writer.commit()
+        _commit(writer)
         self._refresh()
 
-    def _docs(self, article: Article):
+    @staticmethod
+    def _docs(article: Article):
         tags = ",".join(t.lower() for t in article.tags)
         for p in article.paragraphs:
             doc = {
@@ -102,21 +106,26 @@ class WhooshEngine:
             yield doc
 
     @classmethod
-    def build(cls, target: Path, articles) -> "WhooshEngine":
-        """A new index at ``target`` holding ``articles`` (an iterable), built in one writer."""
-        if target.exists():
-            shutil.rmtree(target)
-        fresh = cls(target, create=True)
-        writer = fresh.ix.writer(limitmb=256)
+    def rebuild(cls, link: Path, articles) -> "WhooshEngine":
+        """Build a new generation holding ``articles`` (an iterable) beside the current one,
+        then swap it in. If this is interrupted, the current generation stays as it was."""
+        remove_stale_generations(link)
+        target = _fresh_dir(link)
+        ix = windex.create_in(str(target), make_schema(), indexname=INDEX_NAME)
+        writer = ix.writer(limitmb=256)
         try:
             for article in articles:
-                for doc in fresh._docs(article):
+                for doc in cls._docs(article):
                     writer.add_document(**doc)
         except BaseException:
             writer.cancel()
+            ix.close()
+            shutil.rmtree(target, ignore_errors=True)
             raise
-        writer.commit()
-        return fresh
+        _commit(writer)
+        ix.close()
+        swap_in(link, target)
+        return cls(link)
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -126,7 +135,13 @@ class WhooshEngine:
 
     def searcher(self):
         if self._searcher is None:
-            self._searcher = self.ix.searcher(weighting=scoring.BM25F())
+            try:
+                self._searcher = self.ix.searcher(weighting=scoring.BM25F())
+            except (OSError, EOFError, ValueError) as e:
+                raise ArchiveError(
+                    f"the search index at {self.path} is damaged ({e.__class__.__name__}: {e})",
+                    hint="rebuild it from the store with: archive rebuild",
+                ) from None
         return self._searcher
 
     def search(self, q: EngineQuery) -> EngineResult:
@@ -167,7 +182,7 @@ class WhooshEngine:
         return self.searcher().doc_count()
 
     def size_bytes(self) -> int:
-        return sum(f.stat().st_size for f in self.path.iterdir() if f.is_file())
+        return sum(f.stat().st_size for f in self.path.resolve().iterdir() if f.is_file())
 
     def close(self) -> None:
         if self._searcher is not None:
@@ -264,18 +279,52 @@ def _words_query(field: str, text: str, slop: int):
     return wq.Phrase(field, ts, slop=slop + 1)
 
 
-def remove_index(path: Path) -> None:
-    if path.exists():
-        shutil.rmtree(path)
+def _commit(writer) -> None:
+    """Commit, and if that fails, still release Whoosh's lock (the table of contents is the
+    commit point, so a failed commit leaves the index as it was)."""
+    try:
+        writer.commit()
+    except BaseException:
+        try:
+            writer._finish()
+        except Exception:
+            pass
+        raise
 
 
-def replace_dir(new: Path, old: Path) -> None:
-    """Swap a freshly built index directory in place of the old one."""
-    backup = old.with_name(old.name + ".old")
-    if backup.exists():
-        shutil.rmtree(backup)
-    if old.exists():
-        os.rename(old, backup)
-    os.rename(new, old)
-    if backup.exists():
-        shutil.rmtree(backup)
+def _fresh_dir(link: Path) -> Path:
+    """A new, unused directory beside ``link`` for an index generation."""
+    n = 1
+    while (d := link.with_name(f"{link.name}.{n}")).exists():
+        n += 1
+    d.mkdir(parents=True)
+    return d
+
+
+def swap_in(link: Path, target: Path) -> None:
+    """Point ``link`` at ``target`` in one atomic rename, then delete what it pointed at.
+
+    A search that opened the old generation keeps reading it (its files stay open); a new
+    search sees either the old generation or the new one, never a half-built index.
+    """
+    old = link.resolve() if link.is_symlink() else None
+    tmp = link.with_name(link.name + ".swap")
+    if tmp.is_symlink() or tmp.exists():
+        tmp.unlink()
+    os.symlink(target.name, tmp)
+    if link.exists() and not link.is_symlink():  # a plain directory: move it aside first
+        aside = _fresh_dir(link)
+        aside.rmdir()
+        os.rename(link, aside)
+        old = aside
+    os.replace(tmp, link)
+    if old is not None and old != target.resolve() and old.exists():
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def remove_stale_generations(link: Path) -> None:
+    """Delete index generations that ``link`` does not point at (left by an interrupted rebuild)."""
+    current = link.resolve() if link.is_symlink() else None
+    for d in link.parent.glob(link.name + ".*"):
+        if d.is_dir() and not d.is_symlink() and d.resolve() != current:
+            shutil.rmtree(d, ignore_errors=True)

@@ -1,7 +1,8 @@
 """Readers turn an input (a file, a directory's files, standard input) into Articles.
 
-Each format is one module here; :func:`read_bytes` picks the reader. A reader never writes
-anything: it returns Articles or raises :class:`~archive.errors.ReadError` naming the input.
+Each format is one module here; :func:`read_bytes` picks the reader by the name's extension
+and the content (or as told). A reader never writes anything: it yields Articles, or
+:class:`~archive.errors.ReadError` naming the input (and line) for what it cannot read.
 """
 
 from __future__ import annotations
@@ -15,16 +16,19 @@ from typing import Iterator
 from ..errors import ReadError
 from ..model import Article
 from .decode import NotText, decode_bytes
-from .text import read_text
 
-# Files a directory walk picks up. A file named on the command line is always tried.
-ARTICLE_SUFFIXES = {".txt", ".text", ""}
+# Files a directory walk picks up, by extension, and the reader for each.
+SUFFIX_FORMATS = {
+    ".txt": "text", ".text": "text", "": "text",
+    ".json": "json", ".jsonl": "json", ".ndjson": "json",
+}  # fmt: skip
+FORMATS = ("text", "json")
 MAX_FILE_BYTES = 50 * 1024 * 1024
 
 
 @dataclass
 class Source:
-    """One input to read: its bytes' origin (a path, or ``-`` for standard input)."""
+    """One input to read: its origin (a path, or ``<stdin>``)."""
 
     origin: str
     path: Path | None  # None for standard input
@@ -43,7 +47,8 @@ def collect(inputs: list[str]) -> tuple[list[Source], list[ReadError]]:
         if path.is_dir():
             found = sorted(_walk(path))
             if not found:
-                errors.append(ReadError(raw, "directory has no articles (looked for *.txt)"))
+                kinds = ", ".join(sorted({f"*{s}" for s in SUFFIX_FORMATS if s}))
+                errors.append(ReadError(raw, f"directory has no articles (looked for {kinds})"))
             sources.extend(Source(str(p), p) for p in found)
         elif path.exists():
             sources.append(Source(raw, path))
@@ -57,37 +62,82 @@ def _walk(root: Path) -> Iterator[Path]:
         dirnames[:] = [d for d in dirnames if not d.startswith(".")]
         for name in filenames:
             p = Path(dirpath) / name
-            if not name.startswith(".") and p.suffix.lower() in ARTICLE_SUFFIXES:
+            if not name.startswith(".") and p.suffix.lower() in SUFFIX_FORMATS:
                 yield p
 
 
 def read_source(source: Source, stdin: bytes | None = None, overrides: dict | None = None,
-                max_bytes: int = MAX_FILE_BYTES) -> list[Article]:  # fmt: skip
-    """Read one source into its articles. Raises ReadError naming the source."""
+                fmt: str | None = None, max_bytes: int = MAX_FILE_BYTES) -> Iterator[Article | ReadError]:  # fmt: skip
+    """Read one source: its articles, or ReadErrors naming what could not be read."""
     if source.path is None:
         data = stdin if stdin is not None else b""
+        if len(data) > max_bytes:
+            yield ReadError(source.origin, f"input is {len(data):,} bytes, over the {max_bytes:,}-byte limit")
+            return
     else:
         try:
             size = source.path.stat().st_size
             if size > max_bytes:
                 raise ReadError(source.origin, f"file is {size:,} bytes, over the {max_bytes:,}-byte limit")
             data = source.path.read_bytes()
+        except ReadError as e:
+            yield e
+            return
         except PermissionError:
-            raise ReadError(source.origin, "permission denied") from None
+            yield ReadError(source.origin, "permission denied")
+            return
         except IsADirectoryError:
-            raise ReadError(source.origin, "is a directory") from None
+            yield ReadError(source.origin, "is a directory")
+            return
         except OSError as e:
-            raise ReadError(source.origin, e.strerror or str(e)) from None
-    return read_bytes(data, source.origin, overrides)
+            yield ReadError(source.origin, e.strerror or str(e))
+            return
+    yield from read_bytes(data, source.origin, overrides, fmt)
 
 
-def read_bytes(data: bytes, origin: str, overrides: dict | None = None) -> list[Article]:
+def detect_format(name: str, text: str) -> str:
+    suffix = Path(name).suffix.lower()
+    if suffix in SUFFIX_FORMATS and suffix:
+        return SUFFIX_FORMATS[suffix]
+    head = text.lstrip()[:1]
+    if head in ("{", "["):
+        return "json"
+    return "text"
+
+
+def read_bytes(data: bytes, origin: str, overrides: dict | None = None,
+               fmt: str | None = None) -> Iterator[Article | ReadError]:  # fmt: skip
+    """The articles in ``data`` read as ``fmt`` (detected from ``origin`` and content if None)."""
     if not data.strip():
-        raise ReadError(origin, "empty file")
+        yield ReadError(origin, "empty file")
+        return
     try:
         text, _encoding = decode_bytes(data)
     except NotText as e:
-        raise ReadError(origin, str(e)) from None
-    article = read_text(text, origin, overrides)
+        yield ReadError(origin, str(e))
+        return
+    fmt = fmt or detect_format(origin, text)
+    if fmt == "json":
+        from .jsonl import read_json_text
+
+        yield from read_json_text(text, origin, overrides)
+        return
+    from .text import read_text
+
+    try:
+        article = read_text(text, origin, overrides)
+    except ReadError as e:
+        yield e
+        return
     article.source_hash = hashlib.sha256(data).hexdigest()
-    return [article]
+    yield article
+
+
+def read_all(data: bytes, origin: str, overrides: dict | None = None, fmt: str | None = None) -> list[Article]:
+    """Every article in ``data``; raises the first ReadError. Handy in tests and scripts."""
+    out = []
+    for item in read_bytes(data, origin, overrides, fmt):
+        if isinstance(item, ReadError):
+            raise item
+        out.append(item)
+    return out

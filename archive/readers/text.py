@@ -176,6 +176,8 @@ def _unwrap(s: str) -> str | None:
 
 def split_caption(s: str) -> tuple[str, str] | None:
     """``(text, credit)`` for a scraped caption line ``Text./Credit,``, else None."""
+    if len(s) > 1000 or "/" not in s:  # captions are short; and no regex work on huge lines
+        return None
     m = _CAPTION.match(s)
     if not m:
         return None

@@ -1,0 +1,189 @@
+"""JSON and JSONL articles: one article per object, as news exports and ``archive export`` write them.
+
+Accepted field names (the first one present wins):
+
+=========  ===================================================================================
+field      names accepted
+=========  ===================================================================================
+id         ``id``, ``_id``, ``article_id``, ``uuid``
+title      ``title``, ``headline``, ``name``
+subtitle   ``subtitle``, ``subheadline``, ``deck``, ``dek``
+text       ``paragraphs`` (a list of strings or of ``{"text", "kind", "credit"}`` objects),
+           ``text``, ``body``, ``content``, ``full_text``, ``maintext``, ``article``, ``sentences``
+           (a string is split at blank lines, or at line ends if it has no blank lines)
+url        ``url``, ``link``, ``canonical_url``, ``source_url``
+source     ``source`` (a string or ``{"name": …}``), ``publisher``, ``site_name``, ``sitename``, ``outlet``
+author     ``author``, ``authors`` (a list), ``byline``, ``creator``
+date       ``date``, ``published``, ``published_at``, ``publishedAt``, ``pubDate``, ``date_publish``,
+           ``datePublished``, ``publish_date``, ``created_at``
+lang       ``lang``, ``language``
+tags       ``tags``, ``keywords``, ``categories``, ``topics`` (a list or a comma-separated string)
+=========  ===================================================================================
+
+``ingested_at``, ``origin`` and ``source_hash`` (as ``archive export`` writes them) are kept.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from typing import Any, Iterator
+
+from ..analysis import normalize_text
+from ..dates import parse_date
+from ..errors import ReadError
+from ..model import KINDS, Article, Paragraph
+
+ALIASES: dict[str, tuple[str, ...]] = {
+    "id": ("id", "_id", "article_id", "uuid"),
+    "title": ("title", "headline", "name"),
+    "subtitle": ("subtitle", "subheadline", "deck", "dek"),
+    "text": ("paragraphs", "text", "body", "content", "full_text", "maintext", "article", "sentences"),
+    "url": ("url", "link", "canonical_url", "source_url"),
+    "source": ("source", "publisher", "site_name", "sitename", "outlet"),
+    "author": ("author", "authors", "byline", "creator"),
+    "date": ("date", "published", "published_at", "publishedAt", "pubDate", "date_publish", "datePublished",
+             "publish_date", "created_at"),  # fmt: skip
+    "lang": ("lang", "language"),
+    "tags": ("tags", "keywords", "categories", "topics"),
+}
+
+
+def read_json_text(text: str, origin: str, overrides: dict | None = None) -> Iterator[Article | ReadError]:
+    """Articles of a JSON document (an object, or a list of objects) or of JSONL lines.
+
+    A line or object that is not an article yields a ReadError naming it; the rest go on.
+    """
+    stripped = text.lstrip()
+    if stripped.startswith("["):
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as e:
+            yield ReadError(origin, f"not valid JSON (line {e.lineno}: {e.msg})")
+            return
+        for i, obj in enumerate(data, start=1):
+            yield _safe(obj, f"{origin}: item {i}", overrides, json.dumps(obj, sort_keys=True))
+        return
+    if stripped.startswith("{"):
+        try:  # one object, maybe spread over many lines
+            obj = json.loads(text)
+        except json.JSONDecodeError:
+            pass
+        else:
+            yield _safe(obj, origin, overrides, text)
+            return
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        where = f"{origin}: line {lineno}"
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as e:
+            yield ReadError(where, f"not valid JSON ({e.msg})")
+            continue
+        yield _safe(obj, where, overrides, line)
+
+
+def _safe(obj: Any, where: str, overrides: dict | None, raw: str) -> Article | ReadError:
+    try:
+        article = article_from_object(obj, where, overrides)
+    except ReadError as e:
+        return e
+    if not article.source_hash:
+        article.source_hash = hashlib.sha256(raw.encode("utf-8")).hexdigest()
+    return article
+
+
+def _first(obj: dict, field: str) -> Any:
+    for name in ALIASES[field]:
+        value = obj.get(name)
+        if value not in (None, "", [], {}):
+            return value
+    return None
+
+
+def _string(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, dict):
+        value = value.get("name") or value.get("title") or value.get("value")
+    if isinstance(value, list):
+        value = ", ".join(str(_string(v)) for v in value if _string(v))
+    value = normalize_text(str(value)) if value is not None else None
+    return value or None
+
+
+def article_from_object(obj: Any, where: str, overrides: dict | None = None) -> Article:
+    if not isinstance(obj, dict):
+        raise ReadError(where, f"expected an article object, found {type(obj).__name__}")
+    paragraphs = _paragraphs(_first(obj, "text"), where)
+    title = _string((overrides or {}).get("title")) or _string(_first(obj, "title"))
+    has_title_para = bool(paragraphs) and paragraphs[0].kind == "title"
+    if has_title_para:
+        title = title or paragraphs[0].text
+        paragraphs[0] = Paragraph(1, "title", title)
+    elif title:
+        subtitle = _string(_first(obj, "subtitle"))
+        head = [Paragraph(0, "title", title)] + ([Paragraph(0, "subtitle", subtitle)] if subtitle else [])
+        paragraphs = head + paragraphs
+    if not any(p.kind != "title" for p in paragraphs):
+        raise ReadError(where, "no article text (looked for " + ", ".join(ALIASES["text"][:4]) + ", …)")
+    if not title:  # a headline-less record: its first words stand in as the title
+        first = paragraphs[0].text
+        title = first if len(first) <= 80 else first[: first.rfind(" ", 0, 80)] + " …"
+    for n, p in enumerate(paragraphs, start=1):
+        p.n = n
+
+    meta: dict[str, Any] = {
+        "source": _string(_first(obj, "source")),
+        "author": _string(_first(obj, "author")),
+        "url": _string(_first(obj, "url")),
+        "lang": (_string(_first(obj, "lang")) or "").lower()[:8] or None,
+        "id": _string(_first(obj, "id")),
+    }
+    raw_date = _first(obj, "date")
+    if raw_date is not None:
+        meta["date"] = parse_date(str(raw_date))
+        if meta["date"] is None:
+            raise ReadError(where, f"date {raw_date!r} is not a date")
+    tags = _first(obj, "tags")
+    if isinstance(tags, str):
+        tags = tags.split(",")
+    meta["tags"] = [t for t in (_string(x) for x in (tags or [])) if t]
+    for key, value in (overrides or {}).items():
+        if key == "tags":
+            meta["tags"] = list(dict.fromkeys([*meta["tags"], *value]))
+        elif key != "title" and value:
+            meta[key] = value
+    return Article(
+        title=title, paragraphs=paragraphs, source=meta["source"], author=meta["author"], date=meta.get("date"),
+        url=meta["url"], lang=meta["lang"], tags=meta["tags"], id=meta["id"],
+        ingested_at=_string(obj.get("ingested_at")), origin=_string(obj.get("origin")) or where,
+        source_hash=_string(obj.get("source_hash")),
+    )  # fmt: skip
+
+
+def _paragraphs(value: Any, where: str) -> list[Paragraph]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        chunks = re.split(r"\n\s*\n", value) if re.search(r"\n\s*\n", value) else value.splitlines()
+        items: list[Any] = chunks
+    elif isinstance(value, list):
+        items = value
+    else:
+        raise ReadError(where, f"article text should be a string or a list, found {type(value).__name__}")
+    out: list[Paragraph] = []
+    for item in items:
+        if isinstance(item, dict):
+            text = normalize_text(str(item.get("text") or ""))
+            kind = str(item.get("kind") or "body")
+            if kind not in KINDS:
+                raise ReadError(where, f"paragraph kind {kind!r} is not one of {', '.join(KINDS)}")
+            credit = _string(item.get("credit"))
+        else:
+            text, kind, credit = normalize_text(str(item)), "body", None
+        if text:
+            out.append(Paragraph(0, kind, text, credit))
+    return out
