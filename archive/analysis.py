@@ -1,7 +1,11 @@
 """Text analysis shared by every engine, the query parser and the snippet builder.
 
 One pass over the text: find words, lower-case them, drop a short list of English stop
-words, and stem with the Snowball English stemmer. Curly quotes and other punctuation are
+words, and stem with the Snowball English stemmer. Korean (and Chinese and Japanese) runs
+inside a word become overlapping character bigrams, so ``해체`` is found inside ``해체됐다``,
+``안전팀`` (``안전`` ``전팀``) inside ``안전팀을``, and ``오픈AI`` inside ``오픈AI가``; a
+mixed archive searches both languages through the one analysis (see benchmarks/RESULTS.md
+for how this compared with a morphological analyser). Curly quotes and other punctuation are
 never part of a word (so ``‘Superalignment’`` is found by ``superalignment``), a possessive
 ``’s`` is dropped, and hyphenated words are split into their parts (``co-leader`` ->
 ``co`` ``leader``).
@@ -60,11 +64,35 @@ def stem(word: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Token:
-    term: str  # the index form (lower-cased, stemmed)
+    term: str  # the index form (lower-cased, stemmed; a bigram for Korean)
     surface: str  # the word as written
-    start: int  # character offsets in the analysed text
+    start: int  # character offsets of the term in the analysed text
     end: int
-    pos: int  # word position (stop words count, so phrases stay honest)
+    pos: int  # position
+    wstart: int = -1  # offsets of the whole word the term came from (for highlighting)
+    wend: int = -1
+
+
+# Hangul syllables and jamo, CJK ideographs, kana: scripts written without spaces between
+# morphemes, indexed as overlapping bigrams.
+_CJK_RUN = re.compile(r"[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7a3\uf900-\ufaff]+")
+
+
+def is_cjk_syllable(term: str) -> bool:
+    """A one-character Korean/CJK term: in the index it lives inside bigrams (팀 in 팀을, 전팀)."""
+    return len(term) == 1 and _CJK_RUN.match(term) is not None
+
+
+def _split_word(word: str, offset: int) -> Iterator[tuple[str, int, int, bool]]:
+    """(piece, start, end, is_cjk) for the script runs of one word."""
+    pos = 0
+    for m in _CJK_RUN.finditer(word):
+        if m.start() > pos:
+            yield word[pos : m.start()], offset + pos, offset + m.start(), False
+        yield m.group(), offset + m.start(), offset + m.end(), True
+        pos = m.end()
+    if pos < len(word):
+        yield word[pos:], offset + pos, offset + len(word), False
 
 
 def iter_words(text: str) -> Iterator[re.Match[str]]:
@@ -72,17 +100,33 @@ def iter_words(text: str) -> Iterator[re.Match[str]]:
 
 
 def analyze(text: str, *, keep_stops: bool = False) -> Iterator[Token]:
-    """Tokens of ``text`` in order, with offsets, for indexing, querying and highlighting."""
+    """Tokens of ``text`` in order, with offsets, for indexing, querying and highlighting.
+
+    Positions count the tokens kept, so a phrase matches across dropped stop words.
+    """
     pos = -1
     for m in WORD_RE.finditer(text):
-        pos += 1
         surface = m.group()
         if len(surface) > MAX_WORD:
             continue
-        lower = surface.lower()
-        if not keep_stops and lower in STOP_WORDS:
+        if surface.isascii() or not _CJK_RUN.search(surface):
+            lower = surface.lower()
+            if not keep_stops and lower in STOP_WORDS:
+                continue
+            pos += 1
+            yield Token(stem(lower), surface, m.start(), m.end(), pos, m.start(), m.end())
             continue
-        yield Token(stem(lower), surface, m.start(), m.end(), pos)
+        for piece, a, b, cjk in _split_word(surface, m.start()):
+            if not cjk:
+                pos += 1
+                yield Token(stem(piece.lower()), surface, a, b, pos, m.start(), m.end())
+            elif len(piece) == 1:
+                pos += 1
+                yield Token(piece, surface, a, b, pos, m.start(), m.end())
+            else:
+                for i in range(len(piece) - 1):
+                    pos += 1
+                    yield Token(piece[i : i + 2], surface, a + i, a + i + 2, pos, m.start(), m.end())
 
 
 def terms(text: str) -> list[str]:

@@ -203,10 +203,12 @@ class Archive:
         return outcomes
 
     def ingest_inputs(self, inputs: list[str], metadata: Metadata | None = None, stdin: bytes | None = None,
-                      fmt: str | None = None, max_bytes: int | None = None) -> Iterator[IngestOutcome | ReadError]:  # fmt: skip
-        """Read files, directories (recursively) and ``-`` (``stdin``), and ingest them.
+                      fmt: str | None = None, max_bytes: int | None = None,
+                      timeout: float | None = None) -> Iterator[IngestOutcome | ReadError]:  # fmt: skip
+        """Read files, directories (recursively), URLs and ``-`` (``stdin``), and ingest them.
 
-        ``fmt`` forces a reader (see ``archive.readers.FORMATS``); ``max_bytes`` caps an input's size.
+        ``fmt`` forces a reader (see ``archive.readers.FORMATS``); ``max_bytes`` caps an input's
+        size; ``timeout`` bounds each URL fetch.
         """
         from .readers import MAX_FILE_BYTES, collect, read_source
 
@@ -216,7 +218,7 @@ class Archive:
         def articles() -> Iterator[Article | ReadError]:
             yield from errors
             for source in sources:
-                yield from read_source(source, stdin, overrides, fmt, max_bytes or MAX_FILE_BYTES)
+                yield from read_source(source, stdin, overrides, fmt, max_bytes or MAX_FILE_BYTES, timeout)
 
         return self.ingest(articles())
 

@@ -105,26 +105,33 @@ def cli(ctx: click.Context, index: str, color: str) -> None:
 @click.option("--author", help="Byline.")
 @click.option("--tag", "tags", multiple=True, help="A tag (repeat for more).")
 @click.option("--lang", help="Language code, e.g. en or ko.")
-@click.option("--input-format", "--as", "reader", type=click.Choice(["auto", "text", "json"]), default="auto",
-              show_default=True, help="How to read the inputs; auto goes by extension and content.")
+@click.option("--input-format", "--as", "reader", default="auto", show_default=True,
+              type=click.Choice(["auto", "text", "json", "html", "markdown", "feed"]),
+              help="How to read the inputs; auto goes by extension and content.")
+@click.option("--timeout", type=click.FloatRange(0.1), default=20, show_default=True, metavar="SECONDS",
+              help="How long to wait for a URL.")
 @click.option("--max-size", type=click.IntRange(1), default=50, show_default=True, metavar="MB",
               help="Refuse inputs larger than this.")
 @click.option("--format", "fmt", type=FORMATS, default="text", show_default=True, help="Output format.")
 @click.option("--lock-timeout", type=float, default=300, show_default=True, metavar="SECONDS",
               help="How long to wait for another writer.")
 @click.pass_obj
-def ingest(obj: Ctx, paths, title, source, date_, url, author, tags, lang, reader, max_size, fmt,
+def ingest(obj: Ctx, paths, title, source, date_, url, author, tags, lang, reader, timeout, max_size, fmt,
            lock_timeout) -> None:  # fmt: skip
-    """Add articles from files, directories (recursively) or - (standard input).
+    """Add articles from files, directories (recursively), URLs or - (standard input).
 
-    Each article is split into paragraphs (title, subtitles, captions, body) and indexed.
-    Ingesting an article again changes nothing; a new version of one (same url, or same
-    title and source) replaces the old. Options set metadata for every article read.
+    Reads scraped or plain text, web pages (.html, or a URL), Markdown, JSON/JSONL
+    exports and RSS/Atom feeds. Each article is split into paragraphs (title, subtitles,
+    captions, body) and indexed. Ingesting an article again changes nothing; a new version
+    of one (same url, or same title and source) replaces the old. Options set metadata for
+    every article read.
 
     \b
     Examples:
       archive ingest seeds/
       archive ingest story.txt --source "Korea Herald" --date 2024-05-18 --tag openai
+      archive ingest https://example.com/news/story.html
+      archive ingest export.jsonl notes/*.md feed.xml
       pbpaste | archive ingest - --url https://example.com/story
     """
     from .archive import Metadata
@@ -137,11 +144,12 @@ def ingest(obj: Ctx, paths, title, source, date_, url, author, tags, lang, reade
             raise click.BadParameter(f"{date_!r} is not a date (use YYYY-MM-DD)", param_hint="--date")
     meta = Metadata(title=title, source=source, date=iso, url=url, author=author, lang=lang, tags=list(tags))
     stdin = sys.stdin.buffer.read() if "-" in paths else None
-    _run_ingest(obj, list(paths), meta, stdin, None if reader == "auto" else reader, max_size, fmt, lock_timeout)
+    _run_ingest(obj, list(paths), meta, stdin, None if reader == "auto" else reader, max_size, fmt, lock_timeout,
+                timeout)
 
 
 def _run_ingest(obj: Ctx, paths: list[str], meta, stdin, reader, max_size: int, fmt: str, lock_timeout: float,
-                verb: str = "ingest") -> None:  # fmt: skip
+                timeout: float | None = None) -> None:  # fmt: skip
     from .errors import ReadError
     from .model import IngestOutcome
     from .render import dumps, ingest_total, outcome_text
@@ -155,7 +163,8 @@ def _run_ingest(obj: Ctx, paths: list[str], meta, stdin, reader, max_size: int, 
     ar.lock_timeout = lock_timeout
     ar.on_wait = lambda msg: click.echo(f"archive: {msg}", err=True)
     with ar:
-        outcomes = ar.ingest_inputs(paths, meta, stdin=stdin, fmt=reader, max_bytes=max_size * 1024 * 1024)
+        outcomes = ar.ingest_inputs(paths, meta, stdin=stdin, fmt=reader, max_bytes=max_size * 1024 * 1024,
+                                    timeout=timeout)
         for item in _progress(outcomes, paths):
             if isinstance(item, ReadError):
                 counts["failed"] = counts.get("failed", 0) + 1

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from . import query as aq
-from .analysis import Token, analyze, stem
+from .analysis import Token, analyze, is_cjk_syllable, stem
 from .store import edit_distance
 
 DEFAULT_LENGTH = 240
@@ -26,6 +26,7 @@ class Matcher:
     phrases: list[list[str]] = field(default_factory=list)
     fuzzy: list[tuple[str, str, int]] = field(default_factory=list)  # (stem, lower word, distance)
     wildcards: list[re.Pattern[str]] = field(default_factory=list)
+    syllables: set[str] = field(default_factory=set)  # one-character Korean terms (see analysis)
 
     @classmethod
     def from_query(cls, node: aq.Node) -> "Matcher":
@@ -36,7 +37,7 @@ class Matcher:
             if isinstance(leaf, (aq.Term, aq.Phrase)):
                 ts = [t.term for t in analyze(leaf.text)]
                 if len(ts) == 1:
-                    m.terms.add(ts[0])
+                    (m.syllables if is_cjk_syllable(ts[0]) else m.terms).add(ts[0])
                 elif ts:
                     m.phrases.append(ts)
             elif isinstance(leaf, aq.Fuzzy):
@@ -49,6 +50,8 @@ class Matcher:
 
     def _token_matches(self, tok: Token) -> bool:
         if tok.term in self.terms:
+            return True
+        if self.syllables and (tok.term[:1] in self.syllables or tok.term[-1:] in self.syllables):
             return True
         lower = tok.surface.lower()
         for st, w, d in self.fuzzy:
@@ -66,7 +69,15 @@ class Matcher:
                 if all(tokens[i + j].term == phrase[j] for j in range(k)):
                     for j in range(k):
                         marked[i + j] = True
-        return [(t.start, t.end) for t, hit in zip(tokens, marked) if hit]
+        spans: list[tuple[int, int]] = []
+        for t, hit in zip(tokens, marked):
+            if hit:
+                span = (t.wstart, t.wend)  # the whole word: 오픈AI가 for the bigram 오픈
+                if spans and span[0] < spans[-1][1]:
+                    spans[-1] = (spans[-1][0], max(spans[-1][1], span[1]))
+                else:
+                    spans.append(span)
+        return spans
 
 
 @dataclass

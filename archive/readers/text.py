@@ -20,6 +20,7 @@ from ..analysis import normalize_text
 from ..dates import parse_date
 from ..errors import ReadError
 from ..model import Article, Paragraph
+from .captions import split_caption
 
 FRONT_KEYS = {
     "title": "title", "headline": "title",
@@ -36,7 +37,6 @@ _KEY = re.compile(r"^([A-Za-z][A-Za-z_-]*)\s*:\s*(.*)$")
 _DEBRIS = re.compile(r"^[\s,]*$")
 _OPEN_QUOTES = "‘'“\""
 _CLOSE_QUOTES = {"‘": "’", "'": "'", "“": "”", '"': '"'}
-_CAPTION = re.compile(r"^(?P<text>.*\S)\s*/\s*(?P<credit>[^/]+?)\s*,\s*$")
 
 
 def read_text(text: str, origin: str, overrides: dict | None = None) -> Article:
@@ -172,25 +172,6 @@ def _unwrap(s: str) -> str | None:
         inner = inner[1:-1] if inner.endswith(close) else inner[1:]
         return inner.strip()
     return None
-
-
-def split_caption(s: str) -> tuple[str, str] | None:
-    """``(text, credit)`` for a scraped caption line ``Text./Credit,``, else None."""
-    if len(s) > 1000 or "/" not in s:  # captions are short; and no regex work on huge lines
-        return None
-    m = _CAPTION.match(s)
-    if not m:
-        return None
-    text, credit = m.group("text").strip(), m.group("credit").strip()
-    if not text or text.startswith(","):
-        return None
-    if len(credit) > 60 or len(credit.split()) > 6 or credit.endswith("."):
-        return None
-    if not credit[0].isalpha() or (credit[0].isascii() and credit[0].islower()):
-        return None
-    if ":" in credit or text.endswith((":", "http", "https")):
-        return None
-    return text, credit
 
 
 def _scraped(lines: list[str]) -> list[tuple[str, str, str | None]]:

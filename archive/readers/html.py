@@ -1,0 +1,110 @@
+"""Web pages: the article itself (not menus, ads, related links or comments), with its
+headline, deck, byline, date, canonical URL, site name and image captions.
+
+Extraction is trafilatura's (with htmldate for dates); this module maps its result onto
+paragraphs and puts back the figure captions it leaves out.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urljoin
+
+from ..analysis import normalize_text
+from ..dates import parse_date
+from ..errors import ReadError
+from ..model import Article, Paragraph
+from .captions import split_credit
+
+def read_html(html: str | bytes, origin: str, url: str | None = None, overrides: dict | None = None) -> Article:
+    try:
+        import trafilatura
+        from lxml import etree
+        from lxml import html as lxml_html
+    except ImportError as e:  # pragma: no cover - declared dependencies
+        raise ReadError(origin, f"reading HTML needs {e.name}: pip install trafilatura") from None
+    try:
+        xml = trafilatura.extract(html, url=url, output_format="xml", include_images=True, include_comments=False,
+                                  include_tables=False, with_metadata=True, deduplicate=False)  # fmt: skip
+    except Exception as e:  # trafilatura/lxml on a malformed page
+        raise ReadError(origin, f"cannot read the page as HTML ({e.__class__.__name__})") from None
+    if not xml:
+        raise ReadError(origin, "no article text found in the page")
+    doc = etree.fromstring(xml.encode("utf-8"))
+    captions = _figure_captions(html, url, lxml_html)
+
+    title = normalize_text(doc.get("title") or "")
+    paragraphs: list[Paragraph] = []
+    seen_body = False
+    main = doc.find("main")
+    for el in main.iter("head", "p", "item", "quote", "graphic") if main is not None else []:
+        if el.tag == "graphic":
+            src = el.get("src") or ""
+            text = captions.get(src) or normalize_text(el.get("title") or el.get("alt") or "")
+            if text:
+                text, credit = split_credit(text)
+                paragraphs.append(Paragraph(0, "caption", text, credit))
+            continue
+        if el.tag in ("p", "item") and el.getparent() is not None and el.getparent().tag in ("quote", "item"):
+            continue  # counted with its container
+        text = normalize_text("".join(el.itertext()))
+        if not text:
+            continue
+        if el.tag == "head":
+            if not title:
+                title = text
+            if text == title and not paragraphs:
+                continue
+            paragraphs.append(Paragraph(0, "body" if seen_body else "subtitle", text))
+            continue
+        seen_body = True
+        paragraphs.append(Paragraph(0, "body", text))
+    if not any(p.kind == "body" for p in paragraphs):
+        raise ReadError(origin, "no article text found in the page")
+    title = normalize_text((overrides or {}).get("title") or title) or paragraphs[0].text[:80]
+    description = normalize_text(doc.get("description") or "")
+    head = [Paragraph(0, "title", title)]
+    has_deck = any(p.kind == "subtitle" for p in paragraphs)
+    first_body = next(p.text for p in paragraphs if p.kind == "body")
+    if description and not has_deck and not _overlaps(description, first_body):
+        head.append(Paragraph(0, "subtitle", description))
+    paragraphs = head + paragraphs
+    for n, p in enumerate(paragraphs, start=1):
+        p.n = n
+    tags = [t.strip() for t in (doc.get("tags") or doc.get("categories") or "").split(",") if t.strip()]
+    article = Article(
+        title=title, paragraphs=paragraphs, source=normalize_text(doc.get("sitename") or "") or None,
+        author=normalize_text(doc.get("author") or "") or None, date=parse_date(doc.get("date") or ""),
+        url=doc.get("url") or url, tags=tags, origin=origin,
+    )  # fmt: skip
+    for key, value in (overrides or {}).items():
+        if key == "tags":
+            article.tags = list(dict.fromkeys([*article.tags, *value]))
+        elif key != "title" and value:
+            setattr(article, key, value)
+    return article
+
+
+def _overlaps(description: str, first: str) -> bool:
+    """A page description that is just the start of the first paragraph is not a deck."""
+    d = description.rstrip(".… ").lower()
+    return first.lower().startswith(d[: max(20, len(d) // 2)])
+
+
+def _figure_captions(html: str | bytes, url: str | None, lxml_html) -> dict[str, str]:
+    """Image address -> its <figcaption> text, which trafilatura does not keep."""
+    try:
+        tree = lxml_html.fromstring(html)
+    except Exception:
+        return {}
+    out: dict[str, str] = {}
+    for fig in tree.iter("figure"):
+        cap = fig.find(".//figcaption")
+        img = fig.find(".//img")
+        if cap is None or img is None:
+            continue
+        text = normalize_text(cap.text_content())
+        src = img.get("src") or img.get("data-src") or ""
+        if text and src:
+            out[urljoin(url or "", src)] = text
+            out[src] = text
+    return out

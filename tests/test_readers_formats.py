@@ -1,0 +1,349 @@
+"""Articles from everywhere: web pages and URLs, Markdown, JSON/JSONL, feeds, Korean text."""
+
+from __future__ import annotations
+
+import json
+import socket
+import time
+
+import pytest
+
+from archive.dates import parse_date
+from archive.readers import read_all
+
+from .conftest import write
+
+NEWS_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<title>OpenAI dissolves its Superalignment team | The Example Times</title>
+<meta property="og:title" content="OpenAI dissolves its Superalignment team">
+<meta property="og:site_name" content="The Example Times">
+<meta name="author" content="Jane Reporter">
+<meta property="article:published_time" content="2024-05-18T09:30:00+09:00">
+<link rel="canonical" href="https://example.com/news/openai-superalignment">
+</head><body>
+<header><nav><a href="/">Home</a> <a href="/world">World</a> <a href="/login">Sign in to Premium</a></nav></header>
+<div class="ad">Buy cheap flights now! Limited offer on hotels.</div>
+<main><article>
+<h1>OpenAI dissolves its Superalignment team</h1>
+<h2 class="subtitle">Co-leader Jan Leike says safety has taken a back seat to shiny products</h2>
+<p class="byline">By Jane Reporter · May 18, 2024</p>
+<figure><img src="/img/leike.jpg" alt="Jan Leike speaking"><figcaption>Jan Leike at a conference in 2023. Photo: Example Times</figcaption></figure>
+<p>OpenAI has disbanded its Superalignment team, the group formed in July last year to steer and control AI systems much smarter than people, the company confirmed on Friday.</p>
+<p>The team's co-leaders, Ilya Sutskever and Jan Leike, both announced their departures this week. Leike wrote that safety culture and processes have taken a backseat to shiny products.</p>
+<p>Members of the team are being reassigned to other research groups inside the company, according to people familiar with the matter.</p>
+</article>
+<aside class="related"><h3>Related stories</h3><ul><li><a href="/a">Ten gadgets you need this summer</a></li><li><a href="/b">Celebrity chef opens new restaurant</a></li></ul></aside>
+<section id="comments"><h3>Comments</h3><div class="comment"><p>First! This is outrageous clickbait nonsense.</p></div></section>
+</main>
+<footer><p>© 2024 The Example Times. All rights reserved. Privacy policy. Cookie settings.</p></footer>
+</body></html>"""
+
+MARKDOWN = """---
+title: "OpenAI's safety team, explained"
+source: Example Notes
+date: May 19, 2024
+author: [Kim Min-ji, Jane Reporter]
+tags: [openai, safety]
+---
+
+# OpenAI's safety team, explained
+
+## What the Superalignment team was, and why it ended
+
+![Jan Leike at a 2023 event](leike.jpg)
+*Jan Leike at a 2023 event. Photo: Example*
+
+The **Superalignment** team was formed in [July 2023](https://openai.com) to solve `alignment`.
+
+> "Safety culture and processes have taken a backseat to shiny products," Leike wrote.
+
+- Ilya Sutskever left.
+- Jan Leike left.
+"""
+
+ATOM = """<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom">
+  <title>AI Safety Wire</title>
+  <link href="https://wire.example/"/>
+  <updated>2024-05-20T12:00:00Z</updated>
+  <id>urn:uuid:feed</id>
+  <entry>
+    <title>Leike joins Anthropic</title>
+    <link href="https://wire.example/leike-anthropic"/>
+    <id>urn:uuid:1</id>
+    <published>2024-05-28T10:00:00Z</published>
+    <author><name>Sam Writer</name></author>
+    <content type="html">&lt;p&gt;Jan Leike said he will continue the superalignment mission at Anthropic.&lt;/p&gt;&lt;p&gt;He left OpenAI earlier this month.&lt;/p&gt;</content>
+  </entry>
+  <entry>
+    <title>Board statement</title>
+    <link href="https://wire.example/board"/>
+    <id>urn:uuid:2</id>
+    <updated>2024-05-21T08:00:00Z</updated>
+    <summary>The board said it remains committed to safety research.</summary>
+  </entry>
+  <entry>
+    <title>Empty entry</title>
+    <id>urn:uuid:3</id>
+    <updated>2024-05-22T08:00:00Z</updated>
+  </entry>
+</feed>"""
+
+KOREAN = """오픈AI, 초정렬 안전팀 해체
+레이케 "안전이 제품에 밀렸다"
+
+오픈AI가 인공지능 안전을 연구하던 초정렬 팀을 해체했다.
+
+얀 레이케는 안전팀을 이끌던 공동 리더였으며 회사를 떠났다.
+
+팀원들은 다른 연구 조직으로 재배치됐다. 업계에서는 안전팀이 사실상 해체됐다는 평가가 나온다.
+"""
+
+
+# -- HTML ---------------------------------------------------------------------------------------
+
+
+def test_news_page_extraction():
+    a = read_all(NEWS_PAGE.encode(), "page.html")[0]
+    assert a.title == "OpenAI dissolves its Superalignment team"
+    assert (a.source, a.author, a.date, a.url, a.lang) == (
+        "The Example Times", "Jane Reporter", "2024-05-18", "https://example.com/news/openai-superalignment", "en")
+    kinds = [(p.kind, p.text[:30]) for p in a.paragraphs]
+    assert kinds[0] == ("title", "OpenAI dissolves its Superalig")
+    assert kinds[1] == ("subtitle", "Co-leader Jan Leike says safet")
+    cap = next(p for p in a.paragraphs if p.kind == "caption")
+    assert (cap.text, cap.credit) == ("Jan Leike at a conference in 2023.", "Example Times")
+    bodies = [p.text for p in a.paragraphs if p.kind == "body"]
+    assert [b[:20] for b in bodies] == ["OpenAI has disbanded", "The team's co-leader", "Members of the team "]
+    everything = " ".join(p.text for p in a.paragraphs)
+    for junk in ("flights", "Sign in", "gadgets", "Celebrity", "clickbait", "Cookie", "Related stories"):
+        assert junk not in everything
+
+
+def test_boilerplate_is_not_indexed(run, tmp_path):
+    write(tmp_path / "page.html", NEWS_PAGE)
+    run("ingest", str(tmp_path / "page.html"))
+    assert run.json("search", "superalignment")["total"] >= 1
+    for junk in ("clickbait", "flights", "gadgets", "cookie"):
+        run("search", junk, code=1)
+    assert run.json("search", "conference kind:caption")["hits"][0]["kind"] == "caption"
+
+
+def test_malformed_html_is_reported(run, tmp_path):
+    write(tmp_path / "bad.html", "<html><body><div><div><div>" * 2000)
+    r = run("ingest", str(tmp_path / "bad.html"), code=1)
+    assert "bad.html: no article text found" in r.stderr
+
+
+# -- URLs ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def server(httpserver):
+    return httpserver
+
+
+def test_ingest_url_follows_redirects(run, server):
+    server.expect_request("/old").respond_with_data("", status=301, headers={"Location": server.url_for("/news")})
+    server.expect_request("/news").respond_with_data(NEWS_PAGE, content_type="text/html; charset=utf-8")
+    r = run("ingest", server.url_for("/old"))
+    assert r.stdout.startswith("added")
+    hit = run.json("search", "reassigned")["hits"][0]
+    assert hit["url"] == "https://example.com/news/openai-superalignment"  # the canonical URL
+
+
+def test_url_charset_from_header(run, server):
+    page = "<html><head><title>한국 기사</title></head><body><article><h1>오픈AI 안전팀 해체</h1>" \
+           "<p>오픈AI가 초정렬 안전팀을 해체했다고 밝혔다. 연구원들은 다른 팀으로 재배치됐다.</p>" \
+           "<p>업계에서는 안전 연구가 뒷전으로 밀렸다는 비판이 나온다.</p></article></body></html>"  # fmt: skip
+    server.expect_request("/ko").respond_with_data(page.encode("euc-kr"), content_type="text/html; charset=EUC-KR")
+    run("ingest", server.url_for("/ko"))
+    hits = run.json("search", "안전팀")["hits"]
+    assert [h["kind"] for h in hits] == ["title", "body"]
+    assert "<mark>안전팀을</mark>" in hits[1]["snippet"]
+
+
+@pytest.mark.parametrize(
+    "status, ctype, body, problem",
+    [(404, "text/html", "nope", "HTTP 404 NOT FOUND"), (500, "text/html", "err", "HTTP 500"),
+     (200, "application/pdf", "%PDF-1.4", "not an HTML page or a feed (content type application/pdf)")],
+)  # fmt: skip
+def test_url_errors(run, server, status, ctype, body, problem):
+    server.expect_request("/x").respond_with_data(body, status=status, content_type=ctype)
+    r = run("ingest", server.url_for("/x"), code=1)
+    assert r.stderr.startswith(f"archive: {server.url_for('/x')}: ") and problem.lower() in r.stderr.lower()
+
+
+def test_url_timeout(run, server):
+    def slow(request):
+        time.sleep(2)
+        from werkzeug import Response
+
+        return Response(NEWS_PAGE, content_type="text/html")
+
+    server.expect_request("/slow").respond_with_handler(slow)
+    r = run("ingest", server.url_for("/slow"), "--timeout", "0.5", code=1)
+    assert "timed out after 0.5 s" in r.stderr
+
+
+def test_url_dns_failure(run, monkeypatch):
+    def no_dns(*a, **k):
+        raise socket.gaierror(-2, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_dns)
+    r = run("ingest", "http://no-such-host.invalid/story", code=1)
+    assert "cannot resolve the host name (DNS)" in r.stderr
+
+
+def test_url_size_limit(run, server):
+    server.expect_request("/big").respond_with_data("<html>" + "x" * (2 * 1024 * 1024), content_type="text/html")
+    r = run("ingest", server.url_for("/big"), "--max-size", "1", code=1)
+    assert "over the 1,048,576-byte limit" in r.stderr
+
+
+def test_feed_url(run, server):
+    server.expect_request("/feed").respond_with_data(ATOM, content_type="application/atom+xml")
+    r = run("ingest", server.url_for("/feed"), code=1)  # the empty entry is reported
+    assert [line.split()[0] for line in r.stdout.splitlines()[:2]] == ["added", "added"] and "entry 3" in r.stderr and "has no content" in r.stderr
+
+
+# -- Markdown -----------------------------------------------------------------------------------
+
+
+def test_markdown_article():
+    a = read_all(MARKDOWN.encode(), "notes.md")[0]
+    assert (a.title, a.source, a.date, a.author, a.tags) == (
+        "OpenAI's safety team, explained", "Example Notes", "2024-05-19", "Kim Min-ji, Jane Reporter",
+        ["openai", "safety"])  # fmt: skip
+    assert [(p.kind, p.text) for p in a.paragraphs] == [
+        ("title", "OpenAI's safety team, explained"),
+        ("subtitle", "What the Superalignment team was, and why it ended"),
+        ("caption", "Jan Leike at a 2023 event."),
+        ("body", "The Superalignment team was formed in July 2023 to solve alignment."),
+        ("body", '"Safety culture and processes have taken a backseat to shiny products," Leike wrote.'),
+        ("body", "Ilya Sutskever left."),
+        ("body", "Jan Leike left."),
+    ]
+    assert a.paragraphs[2].credit == "Example"
+
+
+def test_markdown_syntax_does_not_leak(run, tmp_path):
+    write(tmp_path / "notes.md", MARKDOWN)
+    run("ingest", str(tmp_path / "notes.md"))
+    for h in run.json("search", "superalignment OR alignment OR Leike", "--limit", "50")["hits"]:
+        for syntax in ("**", "](", "`", "> ", "- ", "#", "!["):
+            assert syntax not in h["text"], (syntax, h["text"])
+
+
+def test_markdown_bad_front_matter(run, tmp_path):
+    write(tmp_path / "bad.md", "---\ntitle: [unclosed\n---\n\n# T\n\nBody.\n")
+    r = run("ingest", str(tmp_path / "bad.md"), code=1)
+    assert "bad.md: front matter is not valid YAML" in r.stderr
+
+
+# -- JSON / JSONL -------------------------------------------------------------------------------
+
+
+def test_jsonl_with_a_bad_line(run, tmp_path):
+    lines = [
+        json.dumps({"id": "wire-1", "headline": "Leike Resigns", "body": "First para.\n\nSecond para about superalignment.",
+                    "source": {"name": "Wire"}, "published_at": "2024-05-18T10:00:00Z", "authors": ["A. B", "C. D"],
+                    "keywords": "ai, safety", "link": "https://wire.example/1"}),
+        "{not json",
+        json.dumps({"title": "No text here"}),
+        json.dumps({"_id": "wire-2", "title": "Board Replies", "paragraphs": ["One.", "Two mentions superalignment."],
+                    "date": "2024.05.19", "lang": "en"}),
+    ]  # fmt: skip
+    write(tmp_path / "export.jsonl", "\n".join(lines) + "\n")
+    r = run("ingest", str(tmp_path / "export.jsonl"), code=1)
+    assert f"archive: {tmp_path / 'export.jsonl'}: line 2: not valid JSON" in r.stderr
+    assert f"archive: {tmp_path / 'export.jsonl'}: line 3: no article text" in r.stderr
+    assert "2 added" in r.stdout and "2 failed" in r.stdout
+    art = run.json("show", "wire-1")
+    assert (art["id"], art["title"], art["source"], art["date"], art["author"], art["tags"], art["url"]) == (
+        "wire-1", "Leike Resigns", "Wire", "2024-05-18", "A. B, C. D", ["ai", "safety"], "https://wire.example/1")
+    assert [p["text"] for p in art["paragraphs"]] == ["Leike Resigns", "First para.", "Second para about superalignment."]
+    assert {h["article_id"] for h in run.json("search", "superalignment")["hits"]} == {"wire-1", "wire-2"}
+
+
+def test_json_list_and_progress_free_when_piped(run, tmp_path):
+    data = [{"id": f"n{i}", "title": f"Story {i}", "text": f"Body {i} text."} for i in range(300)]
+    write(tmp_path / "all.json", json.dumps(data))
+    r = run("ingest", str(tmp_path / "all.json"))
+    assert "300 added" in r.stdout and "\r" not in r.output
+    assert run.json("stats")["articles"] == 300
+
+
+# -- feeds --------------------------------------------------------------------------------------
+
+
+def test_atom_feed_entries():
+    items = list(__import__("archive.readers", fromlist=["read_bytes"]).read_bytes(ATOM.encode(), "feed.xml"))
+    arts = [i for i in items if not isinstance(i, Exception)]
+    errs = [i for i in items if isinstance(i, Exception)]
+    assert [a.title for a in arts] == ["Leike joins Anthropic", "Board statement"]
+    a = arts[0]
+    assert (a.source, a.url, a.date, a.author) == ("AI Safety Wire", "https://wire.example/leike-anthropic",
+                                                   "2024-05-28", "Sam Writer")  # fmt: skip
+    assert [p.text for p in a.paragraphs[1:]] == [
+        "Jan Leike said he will continue the superalignment mission at Anthropic.", "He left OpenAI earlier this month."]
+    assert arts[1].date == "2024-05-21"
+    assert len(errs) == 1 and "entry 3" in errs[0].message
+
+
+def test_feed_without_entries(run, tmp_path):
+    write(tmp_path / "empty.xml", '<?xml version="1.0"?><rss version="2.0"><channel><title>T</title></channel></rss>')
+    r = run("ingest", str(tmp_path / "empty.xml"), code=1)
+    assert "empty.xml: the feed has no entries" in r.stderr
+
+
+# -- Korean -------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def korean(run, seed, tmp_path):
+    write(tmp_path / "ko-utf8.txt", KOREAN)
+    write(tmp_path / "ko-cp949.txt", KOREAN.replace("오픈AI, 초정렬", "[CP949] 오픈AI, 초정렬"), "cp949")
+    run("ingest", str(seed), str(tmp_path / "ko-utf8.txt"), str(tmp_path / "ko-cp949.txt"))
+    return run
+
+
+@pytest.mark.parametrize("query, word, paras", [
+    ("오픈AI", "오픈AI가", {1, 3}), ("안전팀", "안전팀을", {1, 4, 5}), ("해체", "해체했다", {1, 3, 5}),
+])  # fmt: skip
+def test_korean_words_inside_inflected_forms(korean, query, word, paras):
+    hits = korean.json("search", query, "--lang", "ko", "--limit", "50")["hits"]
+    ids = {h["article_id"] for h in hits}
+    assert len(ids) == 2  # the UTF-8 and the CP949 copy
+    for aid in ids:
+        assert {h["paragraph"] for h in hits if h["article_id"] == aid} == paras
+    assert any(f"<mark>{word}</mark>" in h["snippet"] for h in hits)
+
+
+def test_language_is_detected_and_filters(korean):
+    langs = {r["title"]: r["lang"] for r in korean.json("list")}
+    assert langs["OpenAI Co-Leader Yan Leike Also Resigns"] == "en"
+    assert langs["오픈AI, 초정렬 안전팀 해체"] == "ko"
+    assert {h["article_id"] for h in korean.json("search", "lang:en leike")["hits"]} == {"openai-co-leader-yan-leike-also"}
+    korean("search", "superalignment", "--lang", "ko", code=1)
+
+
+def test_mixed_archive_one_query_box(korean):
+    out = korean.json("search", "Leike OR 레이케", "--by-article")
+    assert out["total"] == 3
+
+
+def test_lang_option_overrides(run, tmp_path):
+    write(tmp_path / "x.txt", "A short English headline\n\nSome English body text here.\n")
+    run("ingest", str(tmp_path / "x.txt"), "--lang", "de")
+    assert run.json("list")[0]["lang"] == "de"
+
+
+# -- dates --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["2024-05-18", "May 18, 2024", "2024.05.18", "2024년 5월 18일", "18 May 2024",
+                                  "2024-05-18T09:30:00+09:00", "Sat, 18 May 2024 09:00:00 GMT", "2024/05/18"])  # fmt: skip
+def test_dates_normalised(text):
+    assert parse_date(text) == "2024-05-18"
