@@ -32,6 +32,11 @@ LOCK_FILE = "write.lock"
 PENDING_FILE = "pending.json"
 BATCH_ARTICLES = 500
 SUGGEST_BELOW = 3  # offer a spelling when a query finds fewer hits than this
+# Plain-word queries: up to this many words must all match; a longer one (a pasted sentence,
+# a claim) ranks paragraphs with any of its words, best first (chosen on SciFact train).
+ALL_WORDS_UP_TO = 3
+COORD = None
+TITLE_WEIGHT = 0.3  # how much a match in an article's headline lifts all its paragraphs
 
 
 @dataclass
@@ -49,6 +54,13 @@ class SearchOptions:
     sort: str = "relevance"
     snippet_length: int = 240
     suggest: bool = True
+    facets: list[str] = field(default_factory=list)  # of FACETS
+    per_article: int = 0  # with N > 0: the top N paragraphs of each article, grouped under it
+    explain: bool = False
+    snippets: bool = True  # False: hits carry no snippet (a ranking-only caller)
+
+
+FACETS = ("source", "date", "kind", "tag", "lang")
 
 
 @dataclass
@@ -235,6 +247,18 @@ class Archive:
             (self.path / PENDING_FILE).unlink(missing_ok=True)
         return removed
 
+    def add_synonyms(self, terms: list[str]) -> list[str]:
+        """Make ``terms`` find each other in searches; returns the whole group."""
+        if len([t for t in terms if t.strip()]) < 2:
+            raise QueryError("synonyms: give at least two terms, e.g. OpenAI \"Open AI\"")
+        with self.store.transaction():
+            return self.store.add_synonyms(terms)
+
+    def remove_synonym(self, term: str) -> None:
+        with self.store.transaction():
+            if not self.store.remove_synonym(term):
+                raise QueryError(f"synonyms: {term!r} is not in any group")
+
     def rebuild(self, progress: Callable[[int], None] | None = None) -> int:
         """Recreate the index from the store and swap it in; return the article count."""
         with self._locked():
@@ -322,7 +346,6 @@ class Archive:
 
     def search(self, query: str, options: SearchOptions | None = None, **kw) -> SearchResult:
         from .engine.base import EngineQuery
-        from .snippets import Matcher, make_snippet
 
         opts = options or SearchOptions(**kw)
         if opts.limit < 1:
@@ -332,43 +355,96 @@ class Archive:
         started = time.perf_counter()
         node = aq.parse(query)
         filters = self._filters(opts)
+        groups = self.store.synonym_groups()
+        words = aq.plain_words(node)
+        strict = aq.expand_synonyms(node, groups)
+        match, node, strict_total = "all", strict, None
+        if words is not None and len(words) > ALL_WORDS_UP_TO:
+            node, match = aq.expand_synonyms(aq.any_of(words, COORD), groups), "any"
+        elif words is not None and len(words) > 1:
+            strict_total = self.engine.count(EngineQuery(strict, filters))
+            if not strict_total:  # nothing has every word: rank by the most of them
+                node, match = aq.expand_synonyms(aq.any_of(words, COORD), groups), "any"
         offset = (opts.page - 1) * opts.limit
-        if opts.by_article:
-            res = self.engine.search(EngineQuery(node, filters, limit=None, sort=opts.sort))
-            best: dict[str, tuple] = {}
-            counts: dict[str, int] = {}
-            for h in res.hits:
-                counts[h.article_id] = counts.get(h.article_id, 0) + 1
-                best.setdefault(h.article_id, h)
-            total = len(best)
-            chosen = list(best.values())[offset : offset + opts.limit]
-        else:
-            res = self.engine.search(EngineQuery(node, filters, limit=opts.limit, offset=offset, sort=opts.sort))
-            total, chosen, counts = res.total, res.hits, {}
-        rows = self.store.hit_rows((h.article_id, h.n) for h in chosen)
-        matcher = Matcher.from_query(node)
-        hits: list[Hit] = []
-        for i, h in enumerate(chosen):
+        by_article = opts.by_article or opts.per_article > 0
+        equery = EngineQuery(node, filters, limit=opts.limit, offset=offset, sort=opts.sort, title_weight=TITLE_WEIGHT,
+                             by_article=by_article, per_article=max(1, opts.per_article))  # fmt: skip
+        res = self.engine.search(equery)
+        hits = self._hits(res.hits, node, opts, offset, res.per_article if by_article else None)
+        if opts.explain:
+            for hit, eh in zip(hits, res.hits):
+                hit.explain = self.engine.explain(equery, eh)
+        total = res.total
+        facets = None
+        if opts.facets:
+            unknown = [f for f in opts.facets if f not in FACETS]
+            if unknown:
+                raise QueryError(f"--facets: no facet {unknown[0]!r} (use {', '.join(FACETS)})")
+            facets = self.engine.facets(EngineQuery(node, filters), list(opts.facets))
+        suggestion = None
+        if strict_total is None and match == "all":
+            strict_total = total
+        if opts.suggest and strict_total is not None and strict_total < SUGGEST_BELOW:
+            suggestion = self._suggest(query, strict, filters, strict_total)
+        took = (time.perf_counter() - started) * 1000
+        return SearchResult(query, total, took, opts.page, opts.limit, hits, suggestion, by_article, match, facets)
+
+    def _hits(self, found: list, node: aq.Node | None, opts: SearchOptions, offset: int,
+              counts: dict[str, int] | None) -> list[Hit]:  # fmt: skip
+        """Engine hits made into Hits: metadata and text from the store, snippets, context."""
+        from .snippets import Matcher, make_snippet
+
+        keys = [(h.article_id, h.n) for h in found] + [(i.article_id, i.n) for h in found for i in h.inner]
+        rows = self.store.hit_rows(keys)
+        matcher = Matcher.from_query(node) if node is not None and opts.snippets else None
+
+        def make(h, rank: int) -> Hit | None:
             row = rows.get((h.article_id, h.n))
             if row is None:  # index ahead of store (an interrupted write): skip, check reports it
-                continue
-            snippet = make_snippet(row["text"], matcher.spans(row["text"]), opts.snippet_length)
+                return None
+            snippet = make_snippet(row["text"], matcher.spans(row["text"]) if matcher else [], opts.snippet_length)
             hit = Hit(
-                rank=offset + i + 1, score=h.score, article_id=h.article_id, paragraph=h.n, kind=row["kind"],
+                rank=rank, score=h.score, article_id=h.article_id, paragraph=h.n, kind=row["kind"],
                 title=row["title"], source=row["source"], author=row["author"], date=row["date"], url=row["url"],
                 text=row["text"], snippet=snippet.html(),
-                matched_paragraphs=counts.get(h.article_id) if opts.by_article else None,
+                matched_paragraphs=counts.get(h.article_id) if counts is not None else None,
             )  # fmt: skip
             hit.segments = snippet.segments  # type: ignore[attr-defined]
+            return hit
+
+        hits: list[Hit] = []
+        for i, h in enumerate(found):
+            hit = make(h, offset + i + 1)
+            if hit is None:
+                continue
+            hit.inner = [x for x in (make(inner, 0) for inner in h.inner) if x is not None]
             if opts.context > 0:
                 hit.context = [p for p in self.store.paragraphs(h.article_id, h.n - opts.context, h.n + opts.context)
                                if p.n != h.n]  # fmt: skip
             hits.append(hit)
-        suggestion = None
-        if opts.suggest and total < SUGGEST_BELOW:
-            suggestion = self._suggest(query, node, filters, total)
+        return hits
+
+    def related(self, ref: str, para: int | None = None, limit: int = 10) -> SearchResult:
+        """Articles most like article ``ref`` (or, with ``para``, paragraphs most like that
+        paragraph), by more-like-this over its distinctive words."""
+        from .engine.base import EngineQuery
+
+        started = time.perf_counter()
+        article = self.get(ref)
+        if para is not None:
+            chosen = [p for p in article.paragraphs if p.n == para]
+            if not chosen:
+                raise QueryError(f"--para {para}: {article.id} has {len(article.paragraphs)} paragraphs")
+            text = chosen[0].text
+        else:
+            text = "\n".join(p.text for p in article.paragraphs)
+        equery = EngineQuery(aq.Term(None, ""), limit=limit, by_article=para is None, title_weight=0)
+        res = self.engine.more_like(text, article.id, equery)
+        opts = SearchOptions(limit=limit, snippets=False)
+        hits = self._hits(res.hits, None, opts, 0, res.per_article if para is None else None)
+        label = f"related:{article.id}" + (f"#{para}" if para is not None else "")
         took = (time.perf_counter() - started) * 1000
-        return SearchResult(query, total, took, opts.page, opts.limit, hits, suggestion, opts.by_article)
+        return SearchResult(label, res.total, took, 1, limit, hits, None, para is None, "any")
 
     def _filters(self, opts: SearchOptions) -> list[aq.Node]:
         filters: list[aq.Node] = []

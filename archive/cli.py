@@ -287,12 +287,16 @@ def _write_records(f, records, fmt: str, dumps) -> None:
 @click.option("--by-article", is_flag=True, help="One line per article: its best paragraph and how many matched.")
 @click.option("-C", "--context", type=click.IntRange(0, 20), default=0, metavar="N",
               help="Show N paragraphs before and after each hit.")
+@click.option("--per-article", type=click.IntRange(0, 100), default=0, metavar="N",
+              help="Group hits by article: its top N paragraphs under it.")
+@click.option("--explain", is_flag=True, help="Show why each hit ranked: matched terms, fields and their scores.")
+@click.option("--facets", metavar="LIST", help="Count hits per value: source,date,kind,tag,lang (dates by month).")
 @click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)
 @click.option("--snippet-length", type=click.IntRange(40, 5000), default=240, show_default=True, metavar="CHARS")
 @click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
 @click.pass_obj
-def search(obj: Ctx, query, limit, page, source, since, until, article, kind, lang, by_article, context, sort,
-           snippet_length, fmt) -> None:  # fmt: skip
+def search(obj: Ctx, query, limit, page, source, since, until, article, kind, lang, by_article, context,
+           per_article, explain, facets, sort, snippet_length, fmt) -> None:  # fmt: skip
     """Find paragraphs, best first, with the matched words highlighted.
 
     All words must match. Also: "exact phrase", a OR b, NOT word (or -word),
@@ -307,16 +311,24 @@ def search(obj: Ctx, query, limit, page, source, since, until, article, kind, la
       archive search '"Jan Leike"' --context 1
       archive search 'Yan~ Leike' --by-article
       archive search 'safety team' --since 2024-05 --format json
+      archive search openai --facets source,date --by-article
+      archive search leike --per-article 3 --explain
     """
     from .archive import SearchOptions
-    from .render import search_json, search_jsonl, search_text
 
     opts = SearchOptions(limit=limit, page=page, source=source, since=since, until=until, article=article,
                          kind=kind, lang=lang, by_article=by_article, context=context, sort=sort,
-                         snippet_length=snippet_length)  # fmt: skip
+                         snippet_length=snippet_length, per_article=per_article, explain=explain,
+                         facets=[f.strip() for f in facets.split(",") if f.strip()] if facets else [])  # fmt: skip
     text = " ".join(query)
     with obj.open() as ar:
         result = ar.search(text, opts)
+    _print_result(obj, result, fmt)
+
+
+def _print_result(obj: Ctx, result, fmt: str) -> None:
+    from .render import search_json, search_jsonl, search_text
+
     if fmt == "json":
         click.echo(search_json(result))
     elif fmt == "jsonl":
@@ -329,6 +341,97 @@ def search(obj: Ctx, query, limit, page, source, since, until, article, kind, la
         click.echo(search_text(result, style), color=style.color)
     if not result.hits:
         raise SystemExit(int(ExitCode.NO_MATCH))
+
+
+@cli.command()
+@click.argument("article_id", metavar="ID")
+@click.option("--para", type=click.IntRange(1), metavar="N", help="Paragraphs like paragraph N, not whole articles.")
+@click.option("-n", "--limit", type=click.IntRange(1, 1000), default=10, show_default=True)
+@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
+@click.pass_obj
+def related(obj: Ctx, article_id, para, limit, fmt) -> None:
+    """Articles most like this one (or paragraphs like one of its paragraphs): the rest of
+    the story, found by the article's most distinctive words.
+
+    \b
+    Examples:
+      archive related openai-co
+      archive related openai-co --para 8 --limit 5
+    """
+    with obj.open() as ar:
+        result = ar.related(article_id, para, limit)
+    _print_result(obj, result, fmt)
+
+
+@cli.group()
+def synonyms() -> None:
+    """Variant spellings that should find each other (applied when searching).
+
+    \b
+    Examples:
+      archive synonyms add OpenAI "Open AI" 오픈AI
+      archive synonyms add "Jan Leike" "Yan Leike"
+      archive synonyms load names.txt      # one group per line, terms separated by commas
+      archive synonyms list
+      archive synonyms remove "Open AI"
+    """
+
+
+@synonyms.command("add")
+@click.argument("terms", nargs=-1, required=True)
+@click.pass_obj
+def synonyms_add(obj: Ctx, terms) -> None:
+    """Make TERMS one group (joining any group they are already in)."""
+    with obj.open() as ar:
+        group = ar.add_synonyms(list(terms))
+    click.echo(" = ".join(group))
+
+
+@synonyms.command("load")
+@click.argument("file", type=click.File("r", encoding="utf-8"))
+@click.pass_obj
+def synonyms_load(obj: Ctx, file) -> None:
+    """Add groups from a text file: one group per line, terms separated by commas; # comments."""
+    n = 0
+    with obj.open() as ar:
+        for lineno, line in enumerate(file, start=1):
+            line = line.split("#", 1)[0].strip()
+            if not line:
+                continue
+            terms = [t.strip() for t in line.split(",") if t.strip()]
+            if len(terms) < 2:
+                raise ArchiveError(f"{file.name}: line {lineno}: a group needs at least two terms")
+            ar.add_synonyms(terms)
+            n += 1
+    click.echo(f"{n} group{'s' if n != 1 else ''} added")
+
+
+@synonyms.command("list")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_obj
+def synonyms_list(obj: Ctx, fmt) -> None:
+    """Show every group."""
+    from .render import dumps
+
+    with obj.open() as ar:
+        groups = ar.store.synonym_groups()
+    if fmt == "json":
+        click.echo(dumps(groups))
+    elif not groups:
+        click.echo("No synonyms yet (archive synonyms add OpenAI \"Open AI\").")
+    else:
+        for g in groups:
+            click.echo(" = ".join(g))
+
+
+@synonyms.command("remove")
+@click.argument("term")
+@click.pass_obj
+def synonyms_remove(obj: Ctx, term) -> None:
+    """Take TERM out of its group."""
+    with obj.open() as ar:
+        ar.remove_synonym(term)
+    click.echo(f"removed {term}")
 
 
 # -- reading and managing ----------------------------------------------------------------------

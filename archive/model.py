@@ -86,6 +86,8 @@ class Hit:
     snippet: str  # HTML: matched words in <mark>...</mark>, the rest escaped
     matched_paragraphs: int | None = None  # with by_article: how many paragraphs matched
     context: list[Paragraph] = field(default_factory=list)  # neighbouring paragraphs, if asked
+    inner: list["Hit"] = field(default_factory=list)  # with per_article: the article's next-best paragraphs
+    explain: list[dict] | None = None  # with explain: [{"field", "term", "score"}]
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {
@@ -106,6 +108,11 @@ class Hit:
             d["matched_paragraphs"] = self.matched_paragraphs
         if self.context:
             d["context"] = [p.to_dict() for p in self.context]
+        if self.inner:
+            d["paragraphs"] = [{"paragraph": h.paragraph, "kind": h.kind, "score": round(h.score, 4),
+                                "snippet": h.snippet} for h in self.inner]  # fmt: skip
+        if self.explain is not None:
+            d["explain"] = self.explain
         return d
 
 
@@ -119,10 +126,13 @@ class SearchResult:
     hits: list[Hit]
     suggestion: str | None = None
     by_article: bool = False
+    match: str = "all"  # "all" words matched, or "any": a long query (or no hit with all) ranks by most
+    facets: dict[str, list[dict]] | None = None  # name -> [{"value", "articles", "paragraphs"}]
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        d = {
             "query": self.query,
+            "match": self.match,
             "total": self.total,
             "took_ms": round(self.took_ms, 1),
             "page": self.page,
@@ -130,6 +140,9 @@ class SearchResult:
             "suggestion": self.suggestion,
             "hits": [h.to_dict() for h in self.hits],
         }
+        if self.facets is not None:
+            d["facets"] = self.facets
+        return d
 
 
 @dataclass

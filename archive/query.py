@@ -73,6 +73,7 @@ class And:
 @dataclass(frozen=True)
 class Or:
     items: tuple["Node", ...]
+    coord: float | None = None  # a coordination bonus: documents matching more items rank higher
 
 
 @dataclass(frozen=True)
@@ -305,12 +306,76 @@ def positive_leaves(node: Node) -> Iterator[Node]:
         yield node
 
 
+def plain_words(node: Node) -> list[Term] | None:
+    """The words of a query that is nothing but words (no operators, fields, phrases), else None."""
+    if isinstance(node, Term) and node.field is None:
+        return [node]
+    if isinstance(node, And) and all(isinstance(x, Term) and x.field is None for x in node.items):
+        return list(node.items)  # type: ignore[arg-type]
+    return None
+
+
+def any_of(words: list[Term], coord: float | None) -> Node:
+    """Documents with any of the words, ranked by how well they match (for sentence queries)."""
+    return words[0] if len(words) == 1 else Or(tuple(words), coord)
+
+
+def expand_synonyms(node: Node, groups: list[list[str]]) -> Node:
+    """The tree with each word or phrase that has synonyms replaced by (it OR each synonym).
+
+    Multi-word synonyms are found as phrases and as runs of plain words (``Open AI``)."""
+    if not groups:
+        return node
+    lookup = {term: [t for t in g if t != term] for g in groups for term in g}
+    longest = max(len(t.split()) for t in lookup)
+
+    def alternatives(text: str) -> list[str] | None:
+        return lookup.get(" ".join(text.casefold().split()))
+
+    def either(leaf: Node, text: str) -> Node:
+        others = alternatives(text)
+        if not others:
+            return leaf
+        alts = [Phrase(None, o) if " " in o else Term(None, o) for o in others]
+        return Or((leaf, *alts))
+
+    def walk(n: Node) -> Node:
+        if isinstance(n, And):
+            items = list(n.items)
+            out: list[Node] = []
+            i = 0
+            while i < len(items):
+                done = False
+                for k in range(min(longest, len(items) - i), 1, -1):  # runs of plain words first
+                    run = items[i : i + k]
+                    if all(isinstance(x, Term) and x.field is None for x in run):
+                        text = " ".join(x.text for x in run)  # type: ignore[union-attr]
+                        if alternatives(text):
+                            out.append(either(Phrase(None, text), text))
+                            i += k
+                            done = True
+                            break
+                if not done:
+                    out.append(walk(items[i]))
+                    i += 1
+            return out[0] if len(out) == 1 else And(tuple(out))
+        if isinstance(n, Or):
+            return Or(tuple(walk(x) for x in n.items), n.coord)
+        if isinstance(n, Not):
+            return Not(walk(n.item))
+        if isinstance(n, (Term, Phrase)) and n.field is None:
+            return either(n, n.text)
+        return n
+
+    return walk(node)
+
+
 def replace_words(node: Node, mapping: dict[str, str]) -> Node:
     """The same tree with default-field words replaced (for did-you-mean)."""
     if isinstance(node, And):
         return And(tuple(replace_words(x, mapping) for x in node.items))
     if isinstance(node, Or):
-        return Or(tuple(replace_words(x, mapping) for x in node.items))
+        return Or(tuple(replace_words(x, mapping) for x in node.items), node.coord)
     if isinstance(node, Not):
         return Not(replace_words(node.item, mapping))
     if isinstance(node, Term) and node.field is None and node.text.lower() in mapping:

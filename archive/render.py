@@ -70,6 +70,9 @@ def search_text(result: SearchResult, style: Style) -> str:
     if result.suggestion:
         out.append(f"Did you mean: {style.bold(result.suggestion)}?")
         out.append("")
+    if result.match == "any" and result.hits and len(result.query.split()) <= 3:
+        out.append(style.dim("No paragraph has all of the words; showing those with the most of them."))
+        out.append("")
     if not result.hits:
         if result.total and result.page > 1:
             return f"No hits on page {result.page}: {result.total} in all for {result.query!r}."
@@ -77,12 +80,25 @@ def search_text(result: SearchResult, style: Style) -> str:
     for hit in result.hits:
         out.append(_hit_text(hit, style))
         out.append("")
+    if result.facets:
+        out.append(facets_text(result.facets, style))
+        out.append("")
     noun = "article" if result.by_article else "hit"
     first, last = result.hits[0].rank, result.hits[-1].rank
     shown = f"{first}–{last} of {result.total}" if (first, last) != (1, result.total) else str(result.total)
     plural = noun if result.total == 1 else noun + "s"
     out.append(style.dim(f"{shown} {plural} for {result.query!r} in {result.took_ms:.0f} ms"))
     return "\n".join(out)
+
+
+def facets_text(facets: dict[str, list[dict]], style: Style, top: int = 8) -> str:
+    lines = [style.bold("Facets") + style.dim("  (articles / paragraphs)")]
+    width = max(len(name) for name in facets) + 1
+    for name, values in facets.items():
+        shown = " · ".join(f"{v['value']} ({v['articles']}/{v['paragraphs']})" for v in values[:top])
+        more = f" · … {len(values) - top} more" if len(values) > top else ""
+        lines.append(wrap(f"{name + ':':<{width}} {shown or '—'}{more}", style, "  "))
+    return "\n".join(lines)
 
 
 def _hit_text(hit: Hit, style: Style) -> str:
@@ -103,6 +119,14 @@ def _hit_text(hit: Hit, style: Style) -> str:
     lines.append(style.marks(wrap(body, style, "    ")))
     for p in after:
         lines.append(style.dim(wrap(f"¶{p.n} {_short(p.text)}", style, "      ")))
+    for inner in hit.inner:
+        segs = getattr(inner, "segments", None)
+        text = "".join(f"{MARK_ON}{t}{MARK_OFF}" if m else t for t, m in segs) if segs else _unhtml(inner.snippet)
+        lines.append("    " + style.dim(f"¶{inner.paragraph} {inner.kind}"))
+        lines.append(style.marks(wrap(text, style, "    ")))
+    if hit.explain is not None:
+        parts = ", ".join(f"{e['field']}:{e['term']} {e['score']:.2f}" for e in hit.explain) or "—"
+        lines.append(style.dim(wrap(f"score {hit.score:.2f} = {parts}", style, "    ")))
     return "\n".join(lines)
 
 

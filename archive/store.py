@@ -21,7 +21,7 @@ from .dates import now_iso
 from .errors import NotFound, SchemaMismatch
 from .model import Article, Paragraph
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # Numbered layout steps: MIGRATIONS[n] takes a store from layout n to n + 1.
 _SCHEMA = """
@@ -52,8 +52,11 @@ CREATE TABLE IF NOT EXISTS paragraphs (
 CREATE TABLE IF NOT EXISTS words (word TEXT PRIMARY KEY, count INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS spell (variant TEXT NOT NULL, word TEXT NOT NULL,
     PRIMARY KEY (variant, word)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS synonyms (term TEXT PRIMARY KEY, grp INTEGER NOT NULL) WITHOUT ROWID;
 """
-MIGRATIONS: dict[int, str] = {}
+MIGRATIONS: dict[int, str] = {
+    1: "CREATE TABLE IF NOT EXISTS synonyms (term TEXT PRIMARY KEY, grp INTEGER NOT NULL) WITHOUT ROWID",
+}
 
 
 @dataclass
@@ -74,6 +77,10 @@ class ArticleSummary:
 
 
 _GIVEN_ID = re.compile(r"^\w[\w.\-/:]{0,99}$")
+
+
+def synonym_key(term: str) -> str:
+    return " ".join(term.casefold().split())
 
 
 def title_key(title: str) -> str:
@@ -139,9 +146,12 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[None]:
         self.db.execute("BEGIN IMMEDIATE")
+        self._word_delta: Counter[str] = Counter()
         try:
             yield
+            self._flush_words()
         except BaseException:
+            self._word_delta = Counter()
             self.db.execute("ROLLBACK")
             raise
         else:
@@ -319,33 +329,59 @@ class Store:
             "languages": {k: c for k, c in langs},
         }
 
+    # -- synonyms -------------------------------------------------------------------------
+
+    def add_synonyms(self, terms: list[str]) -> list[str]:
+        """Make ``terms`` (and every term already grouped with any of them) one group."""
+        terms = [synonym_key(t) for t in terms if synonym_key(t)]
+        rows = self.db.execute(
+            "SELECT DISTINCT grp FROM synonyms WHERE term IN (%s)" % ",".join("?" * len(terms)), terms
+        ).fetchall()
+        groups = [r[0] for r in rows]
+        grp = groups[0] if groups else (self.db.execute("SELECT coalesce(max(grp), 0) + 1 FROM synonyms").fetchone()[0])
+        for g in groups[1:]:
+            self.db.execute("UPDATE synonyms SET grp = ? WHERE grp = ?", (grp, g))
+        self.db.executemany("INSERT OR REPLACE INTO synonyms (term, grp) VALUES (?, ?)", [(t, grp) for t in terms])
+        return [r[0] for r in self.db.execute("SELECT term FROM synonyms WHERE grp = ? ORDER BY term", (grp,))]
+
+    def remove_synonym(self, term: str) -> bool:
+        cur = self.db.execute("DELETE FROM synonyms WHERE term = ?", (synonym_key(term),))
+        self.db.execute("DELETE FROM synonyms WHERE grp IN (SELECT grp FROM synonyms GROUP BY grp HAVING count(*) < 2)")
+        return cur.rowcount > 0
+
+    def synonym_groups(self) -> list[list[str]]:
+        groups: dict[int, list[str]] = {}
+        for term, grp in self.db.execute("SELECT term, grp FROM synonyms ORDER BY grp, term"):
+            groups.setdefault(grp, []).append(term)
+        return [g for g in groups.values() if len(g) > 1]
+
     # -- did you mean ---------------------------------------------------------------------
 
     def _count_words(self, paragraphs: list[Paragraph], sign: int) -> None:
-        counts: Counter[str] = Counter()
+        """Note word-count changes; they are written once per transaction."""
         for p in paragraphs:
-            counts.update(spelling_words(p.text))
-        if not counts:
+            for w in spelling_words(p.text):
+                self._word_delta[w] += sign
+
+    def _flush_words(self) -> None:
+        delta = {w: c for w, c in self._word_delta.items() if c}
+        self._word_delta = Counter()
+        if not delta:
             return
-        if sign < 0:
-            self.db.executemany(
-                "UPDATE words SET count = max(0, count - ?) WHERE word = ?", [(c, w) for w, c in counts.items()]
-            )
-            return
-        known = set()
-        words = list(counts)
+        words = list(delta)
+        known: set[str] = set()
         for i in range(0, len(words), 500):
             chunk = words[i : i + 500]
             q = "SELECT word FROM words WHERE word IN (%s)" % ",".join("?" * len(chunk))
             known.update(r[0] for r in self.db.execute(q, chunk))
         self.db.executemany(
-            "INSERT INTO words (word, count) VALUES (?, ?) ON CONFLICT(word) DO UPDATE SET count = count + excluded.count",
-            list(counts.items()),
+            "INSERT INTO words (word, count) VALUES (?, max(0, ?))"
+            " ON CONFLICT(word) DO UPDATE SET count = max(0, count + excluded.count)",
+            list(delta.items()),
         )
-        new = [w for w in words if w not in known]
         self.db.executemany(
             "INSERT OR IGNORE INTO spell (variant, word) VALUES (?, ?)",
-            [(v, w) for w in new for v in deletes(w)],
+            [(v, w) for w in words if w not in known and delta[w] > 0 for v in deletes(w, 1)],
         )
 
     def word_count(self, word: str) -> int:
@@ -355,7 +391,7 @@ class Store:
     def corrections(self, word: str) -> list[tuple[str, int, int]]:
         """Known words within edit distance 2 of ``word``: (word, distance, count), best first."""
         word = word.lower()
-        variants = {word} | deletes(word)
+        variants = {word} | deletes(word, 2)
         cands: set[str] = set()
         vs = list(variants)
         for i in range(0, len(vs), 400):
@@ -376,13 +412,16 @@ class Store:
         return out
 
 
-def deletes(word: str) -> set[str]:
-    """SymSpell-style deletions: distance 1 for short words, up to 2 for longer ones."""
+def deletes(word: str, distance: int) -> set[str]:
+    """SymSpell-style deletions of ``word`` up to ``distance`` (1 or 2).
+
+    The store keeps distance-1 deletions of each known word; a query word's deletions up to
+    distance 2 are looked up among them (and among the words), which finds most words within
+    two edits at a fifth of the storage of keeping distance-2 deletions."""
     first = {word[:i] + word[i + 1 :] for i in range(len(word))}
-    if len(word) < 5:
+    if distance < 2 or len(word) < 5:
         return first
-    second = {w[:i] + w[i + 1 :] for w in first for i in range(len(w))}
-    return first | second
+    return first | {w[:i] + w[i + 1 :] for w in first for i in range(len(w))}
 
 
 def edit_distance(a: str, b: str) -> int:

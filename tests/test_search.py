@@ -43,8 +43,22 @@ def test_stemming_marks_the_word_as_written(seeded):
 
 
 def test_all_words_must_match(seeded):
-    assert seeded.json("search", "superalignment July")["total"] == 1
-    seeded("search", "superalignment banana", code=1)
+    out = seeded.json("search", "superalignment July")
+    assert (out["total"], out["match"]) == (1, "all")
+    # nothing has every word: the paragraphs with most of them, and the output says so
+    out = seeded.json("search", "superalignment banana")
+    assert out["match"] == "any" and [h["paragraph"] for h in out["hits"]] == [5, 6]
+    r = seeded("search", "superalignment banana")
+    assert r.stdout.startswith("No paragraph has all of the words; showing those with the most of them.")
+    seeded("search", "zebra banana", code=1)
+
+
+def test_long_queries_rank_by_most_words(seeded):
+    claim = "OpenAI disbanded the superalignment safety team after Leike resigned"
+    out = seeded.json("search", claim, "--by-article")
+    assert out["match"] == "any" and out["total"] == 1
+    hits = seeded.json("search", claim)["hits"]
+    assert hits[0]["paragraph"] in (5, 6, 7)
 
 
 def test_or_not_and_grouping(seeded):
@@ -103,14 +117,15 @@ def test_no_hits_exits_1(seeded):
 def test_did_you_mean(seeded):
     out = seeded.json("search", "superalignmnt", code=1)
     assert out["total"] == 0 and out["suggestion"] == "superalignment"
-    r = seeded("search", "Superalignmnt team", code=1)
-    assert "Did you mean: Superalignment team?" in r.stdout
+    r = seeded("search", "Superalignmnt team")  # "team" alone matches: shown, with the better spelling
+    assert r.stdout.startswith("Did you mean: Superalignment team?")
+    assert seeded.json("search", "Superalignmnt team")["suggestion"] == "Superalignment team"
     assert seeded.json("search", "superalignment")["suggestion"] is None
 
 
 def test_json_contract(seeded):
     out = seeded.json("search", "superalignment")
-    assert set(out) == {"query", "total", "took_ms", "page", "limit", "suggestion", "hits"}
+    assert set(out) == {"query", "match", "total", "took_ms", "page", "limit", "suggestion", "hits"}
     assert (out["query"], out["page"], out["limit"]) == ("superalignment", 1, 10)
     h = out["hits"][0]
     assert set(h) == {"rank", "score", "article_id", "paragraph", "kind", "title", "source", "author", "date", "url",

@@ -21,6 +21,8 @@ class EngineQuery:
     offset: int = 0
     sort: str = "relevance"  # or "date" (newest first)
     title_weight: float = 0.3  # how much a match in the article's title lifts its paragraphs
+    by_article: bool = False  # one hit per article (its best paragraph); totals count articles
+    per_article: int = 1  # with by_article: up to this many paragraphs of each article
 
 
 @dataclass
@@ -28,12 +30,15 @@ class EngineHit:
     article_id: str
     n: int
     score: float
+    ref: object = None  # the engine's own handle for the paragraph (for explain)
+    inner: list["EngineHit"] = field(default_factory=list)  # more paragraphs of the article
 
 
 @dataclass
 class EngineResult:
     total: int
     hits: list[EngineHit]
+    per_article: dict[str, int] = field(default_factory=dict)  # with by_article: matching paragraphs
 
 
 class Engine(Protocol):
@@ -45,6 +50,14 @@ class Engine(Protocol):
     def search(self, q: EngineQuery) -> EngineResult: ...
 
     def count(self, q: EngineQuery) -> int: ...
+
+    def facets(self, q: EngineQuery, names: list[str]) -> dict[str, list[dict]]: ...
+
+    def explain(self, q: EngineQuery, hit: EngineHit) -> list[dict]:
+        """What made ``hit`` match: [{"field", "term", "score"}], biggest first."""
+
+    def more_like(self, text: str, exclude_article: str | None, q: EngineQuery) -> EngineResult:
+        """Paragraphs (or with q.by_article, articles) most like ``text``, by its distinctive terms."""
 
     def paragraph_keys(self) -> list[tuple[str, int]]:
         """Every (article id, paragraph number) in the index, once per document (so

@@ -44,8 +44,16 @@ class NewsAnalyzer(_WordsAnalyzer):
     """``archive.analysis.analyze``: words, lower case, short stop list, Snowball English stems."""
 
     def words(self, value: str) -> Iterator[tuple[str, str, int, int]]:
-        for tok in analyze(value):
-            yield tok.term, tok.surface, tok.start, tok.end
+        # An article's title is indexed with each of its paragraphs: analyse it once.
+        cache = self.__dict__.get("_last")
+        if cache is not None and cache[0] is value:
+            return iter(cache[1])
+        out = [(tok.term, tok.surface, tok.start, tok.end) for tok in analyze(value)]
+        self.__dict__["_last"] = (value, out)
+        return iter(out)
+
+    def __getstate__(self) -> dict:
+        return {}  # the cache is not part of the schema
 
 
 class PlainAnalyzer(_WordsAnalyzer):

@@ -167,7 +167,7 @@ def detect_format(name: str, text: str) -> str:
 
 def detect_language(article: Article) -> str | None:
     """The article's language code, guessed from its text (py3langid); None if unsure."""
-    sample = " ".join(p.text for p in article.paragraphs[:12])[:3000]
+    sample = " ".join(p.text for p in article.paragraphs[:6])[:600]
     if len(sample.strip()) < 12:
         return None
     try:

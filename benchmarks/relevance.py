@@ -1,0 +1,104 @@
+"""Ranking quality of the archive on a BEIR-layout collection, through its own ingest and search.
+
+    python benchmarks/relevance.py                                  # SciFact test split
+    python benchmarks/relevance.py --split train                    # where defaults are chosen
+    python benchmarks/relevance.py --collection ../shared/corpora/nfcorpus
+
+Ingests ``corpus.jsonl[.gz]`` (``_id``/``title``/``text``) into a throwaway archive with the
+JSONL reader (record ids become article ids), runs every judged query exactly as a user would
+type it with default options and ``--by-article``, and reports nDCG@10, Recall@100, MRR@10,
+ingest time and mean query time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import gzip
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
+
+from ir_metrics import mrr, ndcg, recall  # noqa: E402
+
+DEFAULT_COLLECTION = HERE.parent.parent / "shared" / "corpora" / "scifact"
+
+
+def load_qrels(path: Path) -> dict[str, dict[str, int]]:
+    opener = gzip.open if path.suffix == ".gz" else open
+    qrels: dict[str, dict[str, int]] = {}
+    with opener(path, "rt") as f:
+        for row in csv.DictReader(f, delimiter="\t"):
+            qrels.setdefault(row["query-id"], {})[row["corpus-id"]] = int(row["score"])
+    return qrels
+
+
+def load_queries(path: Path) -> dict[str, str]:
+    return {q["_id"]: q["text"] for q in map(json.loads, path.read_text().splitlines())}
+
+
+def corpus_path(collection: Path) -> Path:
+    for name in ("corpus.jsonl.gz", "corpus.jsonl"):
+        if (collection / name).exists():
+            return collection / name
+    raise SystemExit(f"no corpus.jsonl[.gz] in {collection}")
+
+
+def evaluate(collection: Path, split: str = "test", limit: int = 100, index: Path | None = None,
+             options: dict | None = None) -> dict:  # fmt: skip
+    from archive.archive import Archive, SearchOptions
+
+    qrels = load_qrels(next(p for p in (collection / "qrels").iterdir() if p.name.startswith(split + ".")))
+    queries = load_queries(collection / "queries.jsonl")
+    with tempfile.TemporaryDirectory() as tmp:
+        index = index or Path(tmp) / "ix"
+        corpus = corpus_path(collection)
+        plain = Path(tmp) / "corpus.jsonl"
+        if corpus.suffix == ".gz":
+            with gzip.open(corpus, "rb") as src:
+                plain.write_bytes(src.read())
+        else:
+            plain = corpus
+        started = time.perf_counter()
+        with Archive.open(index, create=True) as ar:
+            outcomes = list(ar.ingest_inputs([str(plain)]))
+        ingest_s = time.perf_counter() - started
+        failed = [o for o in outcomes if not hasattr(o, "action")]
+        run: dict[str, list[str]] = {}
+        times = []
+        with Archive.open(index) as ar:
+            for qid in qrels:
+                t = time.perf_counter()
+                opts = SearchOptions(limit=limit, by_article=True, suggest=False, snippets=False, **(options or {}))
+                res = ar.search(queries[qid], opts)
+                times.append((time.perf_counter() - t) * 1000)
+                run[qid] = [h.article_id for h in res.hits]
+    return {
+        "collection": collection.name, "split": split, "queries": len(qrels), "docs": len(outcomes) - len(failed),
+        "failed": len(failed), "ndcg@10": ndcg(qrels, run, 10), "recall@100": recall(qrels, run, 100),
+        "mrr@10": mrr(qrels, run, 10), "ingest_s": ingest_s, "query_ms_mean": statistics.mean(times),
+        "query_ms_p50": statistics.median(times), "run": run, "qrels": qrels,
+    }  # fmt: skip
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--collection", type=Path, default=DEFAULT_COLLECTION)
+    ap.add_argument("--split", default="test")
+    args = ap.parse_args()
+    r = evaluate(args.collection, args.split)
+    print("| collection | split | queries | docs | nDCG@10 | Recall@100 | MRR@10 | ingest | mean query |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    print(f"| {r['collection']} | {r['split']} | {r['queries']} | {r['docs']:,} | {r['ndcg@10']:.4f} | "
+          f"{r['recall@100']:.4f} | {r['mrr@10']:.4f} | {r['ingest_s']:.1f} s | {r['query_ms_mean']:.1f} ms |")
+
+
+if __name__ == "__main__":
+    main()
