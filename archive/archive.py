@@ -367,7 +367,10 @@ class Archive:
                 node, match = aq.expand_synonyms(aq.any_of(words, COORD), groups), "any"
         offset = (opts.page - 1) * opts.limit
         by_article = opts.by_article or opts.per_article > 0
-        equery = EngineQuery(node, filters, limit=opts.limit, offset=offset, sort=opts.sort, title_weight=TITLE_WEIGHT,
+        # The headline lift is for short queries: on long ones it made no difference on SciFact
+        # train (nDCG@10 0.657 without, 0.656 with) and took 2.7 times as long.
+        lift = TITLE_WEIGHT if match == "all" else 0.0
+        equery = EngineQuery(node, filters, limit=opts.limit, offset=offset, sort=opts.sort, title_weight=lift,
                              by_article=by_article, per_article=max(1, opts.per_article))  # fmt: skip
         res = self.engine.search(equery)
         hits = self._hits(res.hits, node, opts, offset, res.per_article if by_article else None)

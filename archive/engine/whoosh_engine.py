@@ -8,12 +8,52 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
+import types
 from pathlib import Path
 
-from whoosh import index as windex
-from whoosh import query as wq
-from whoosh import scoring, sorting
-from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
+
+def _lean_whoosh_import() -> None:
+    """Import Whoosh without what it pulls in and never uses here (measured, see RESULTS.md):
+    ``whoosh.compat`` imports ``urllib.request`` (http, email, ssl) for a download helper, and
+    ``whoosh.reading`` imports the ``cached_property`` package, which imports asyncio. Both
+    are served by stand-ins during the import only; later imports get the real modules."""
+    if "whoosh.compat" in sys.modules:
+        return
+    added = []
+    if "cached_property" not in sys.modules:
+        import functools
+
+        shim = types.ModuleType("cached_property")
+        shim.cached_property = functools.cached_property  # type: ignore[attr-defined]
+        sys.modules["cached_property"] = shim
+        added.append("cached_property")
+    if "urllib.request" not in sys.modules:
+
+        def urlretrieve(*args, **kwargs):  # pragma: no cover - Whoosh's download helper, unused
+            from urllib.request import urlretrieve as real
+
+            return real(*args, **kwargs)
+
+        stub = types.ModuleType("urllib.request")
+        stub.urlretrieve = urlretrieve  # type: ignore[attr-defined]
+        sys.modules["urllib.request"] = stub
+        added.append("urllib.request")
+    try:
+        import whoosh.compat  # noqa: F401
+        import whoosh.reading  # noqa: F401
+    finally:
+        for name in added:
+            if sys.modules.get(name) is not None and getattr(sys.modules[name], "__file__", None) is None:
+                del sys.modules[name]
+
+
+_lean_whoosh_import()
+
+from whoosh import index as windex  # noqa: E402
+from whoosh import query as wq  # noqa: E402
+from whoosh import scoring, sorting  # noqa: E402
+from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema  # noqa: E402
 
 from .. import query as aq
 from ..analysis import WORD_RE, analyze, is_cjk_syllable, stem
@@ -24,7 +64,7 @@ from .whoosh_analysis import NewsAnalyzer, PlainAnalyzer
 
 INDEX_NAME = "paragraphs"
 # Memory for the writer's posting pool: below this the pool spills to disk and re-reads
-# every posting (measured: 550 paragraphs/s at 128 MB against 950 at 2 GB on 100k).
+# every posting (shared/notes/perf-facts.md: 546 paragraphs/s at 128 MB, about 950 at 2 GB).
 WRITER_MB = 512
 # A headline or a deck says what the article is about: a match there weighs more.
 KIND_BOOST = {"title": 1.6, "subtitle": 1.3, "caption": 1.0, "body": 1.0}

@@ -1,0 +1,331 @@
+"""Speed of the archive against SQLite FTS5 and tantivy, on real news (Reuters-21578).
+
+    pip install -e ".[bench]"
+    python benchmarks/perf.py --sizes 100000            # paragraphs; writes benchmarks/RESULTS.md
+    python benchmarks/perf.py --sizes 10000,100000 --plot
+
+For each size, the same paragraph documents (each story's headline and body paragraphs; a
+corpus larger than Reuters repeats it with distinct article ids, so the vocabulary does not
+grow) go into the archive (through its public API, and cold searches through the `archive`
+command), into SQLite FTS5 (porter tokenizer, bm25(), snippet()) and into tantivy (en_stem,
+its snippet generator). Every figure of ours is reported with its ratio to theirs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import platform
+import resource
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))
+REUTERS = ROOT.parent / "shared" / "corpora" / "reuters21578" / "articles.jsonl.gz"
+
+# At least 50 realistic queries: rare and common single terms, two-term AND, phrases,
+# a field filter and a date range. Baselines run the ones they can express the same way.
+WORDS_RARE = ["cocoa", "sugar", "zinc", "copra", "tapioca", "rubber", "shipping", "strike", "yen", "coffee",
+              "opec", "gold", "platinum", "soybean", "jaguar", "bundesbank", "moody", "takeover", "dividend", "lumber"]
+WORDS_COMMON = ["mln", "pct", "dlrs", "said", "year", "billion", "company", "market", "prices", "shares"]
+AND2 = ["oil prices", "interest rates", "trade deficit", "crude output", "grain exports", "bank loans",
+        "stock split", "wheat tender", "money supply", "federal reserve"]
+PHRASES = ['"interest rates"', '"trade deficit"', '"net profit"', '"crude oil"', '"money supply"',
+           '"stock split"', '"federal reserve"', '"central bank"']
+FILTERED = ["title:oil", "title:coffee prices", "kind:title gold", "date:[1987-03-01 TO 1987-03-31] coffee",
+            "date:[1987-04-01 TO 1987-04-30] oil prices", "date:1987-06 dividend"]
+MISSPELT = ["cofee", "ptroleum", "bundesbnak", "dividnd", "takover", "exprots", "shiping", "platnum", "soybaen",
+            "moneey"]
+
+
+def plain_queries() -> list[str]:
+    return WORDS_RARE + WORDS_COMMON + AND2 + PHRASES
+
+
+def all_queries() -> list[str]:
+    return plain_queries() + FILTERED
+
+
+# -- corpus -------------------------------------------------------------------------------------
+
+
+def build_corpus(size: int, out: Path) -> tuple[int, int, list[tuple[str, str]]]:
+    """Write ``size`` paragraphs of Reuters as archive JSONL; return (articles, raw bytes, docs)."""
+    stories = []
+    with gzip.open(REUTERS, "rt") as f:
+        for line in f:
+            r = json.loads(line)
+            if r.get("title") and r.get("paragraphs"):
+                stories.append(r)
+    docs: list[tuple[str, str]] = []
+    articles = 0
+    raw = 0
+    with open(out, "w") as f:
+        rep = 0
+        while len(docs) < size:
+            for r in stories:
+                if len(docs) >= size:
+                    break
+                aid = f"r{r['_id']}" + (f"-{rep}" if rep else "")
+                paras = r["paragraphs"][: max(1, size - len(docs) - 1)]
+                rec = {"id": aid, "title": r["title"].title(), "paragraphs": paras, "date": r.get("date"),
+                       "source": "Reuters"}  # fmt: skip
+                f.write(json.dumps(rec) + "\n")
+                articles += 1
+                for text in [rec["title"], *paras]:
+                    docs.append((aid, text))
+                    raw += len(text.encode())
+            rep += 1
+    return articles, raw, docs
+
+
+# -- helpers ------------------------------------------------------------------------------------
+
+
+def pct(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
+
+
+def timed(fn, queries: list[str], rounds: int = 3) -> list[float]:
+    """Milliseconds per query, each query run ``rounds`` times after one warm-up pass."""
+    for q in queries:
+        fn(q)
+    out = []
+    for _ in range(rounds):
+        for q in queries:
+            t = time.perf_counter()
+            fn(q)
+            out.append((time.perf_counter() - t) * 1000)
+    return out
+
+
+def dir_size(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def child_peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+# -- the archive --------------------------------------------------------------------------------
+
+INGEST_CHILD = """
+import sys, time, resource
+from archive.archive import Archive
+t = time.perf_counter()
+with Archive.open(sys.argv[1], create=True) as ar:
+    n = sum(1 for o in ar.ingest_inputs([sys.argv[2]]) if hasattr(o, "action"))
+print(n, time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+"""
+
+
+def bench_archive(work: Path, corpus: Path, n_docs: int) -> dict:
+    from archive.archive import Archive, SearchOptions
+
+    index = work / "archive"
+    proc = subprocess.run([sys.executable, "-c", INGEST_CHILD, str(index), str(corpus)], capture_output=True,
+                          text=True, check=True)  # fmt: skip
+    n_articles, ingest_s, peak_mb = proc.stdout.split()
+    r: dict = {"ingest_s": float(ingest_s), "ingest_rate": n_docs / float(ingest_s), "peak_mb": float(peak_mb)}
+    r["size"] = dir_size(index)
+    with Archive.open(index) as ar:
+        plain = lambda q: ar.search(q, SearchOptions(limit=10, snippets=False, suggest=False))  # noqa: E731
+        snip = lambda q: ar.search(q, SearchOptions(limit=10, suggest=False))  # noqa: E731
+        r["plain"] = timed(plain, all_queries())
+        r["plain_subset"] = timed(plain, plain_queries())
+        r["snippets"] = timed(snip, all_queries())
+        r["snippets_subset"] = timed(snip, plain_queries())
+        r["by_article"] = timed(lambda q: ar.search(q, SearchOptions(limit=10, by_article=True, suggest=False)),
+                                plain_queries(), rounds=1)  # fmt: skip
+        r["facets"] = timed(lambda q: ar.search(q, SearchOptions(limit=10, facets=["source", "date", "kind"],
+                                                                 suggest=False)), plain_queries(), rounds=1)  # fmt: skip
+        r["didyoumean"] = timed(lambda q: ar.search(q, SearchOptions(limit=10)), MISSPELT, rounds=2)
+        right = sum(1 for q in MISSPELT if ar.search(q).suggestion)
+        r["didyoumean_found"] = f"{right}/{len(MISSPELT)}"
+    # adding one article to the archive, then a search that sees it
+    one = work / "one.txt"
+    adds = []
+    for i in range(5):
+        one.write_text(f"Benchmark Extra Story {i}\n\nA zyzzogeton{i} sighting was reported on Monday.\n")
+        t = time.perf_counter()
+        subprocess.run(["archive", "--index", str(index), "ingest", str(one)], check=True, capture_output=True)
+        adds.append((time.perf_counter() - t) * 1000)
+        found = subprocess.run(["archive", "--index", str(index), "search", f"zyzzogeton{i}"], capture_output=True)
+        assert found.returncode == 0, "a search right after the ingest must see the new article"
+    r["add_one"] = adds
+    # cold `archive search` as a user types it
+    cold = []
+    for q in ["coffee", "oil prices", '"interest rates"', "cocoa", "gold"] * 2:
+        t = time.perf_counter()
+        subprocess.run(["archive", "--index", str(index), "search", q], capture_output=True)
+        cold.append((time.perf_counter() - t) * 1000)
+    r["cold"] = cold
+    return r
+
+
+# -- SQLite FTS5 --------------------------------------------------------------------------------
+
+
+def bench_fts5(work: Path, docs: list[tuple[str, str]]) -> dict:
+    path = work / "fts5.db"
+    t = time.perf_counter()
+    db = sqlite3.connect(path)
+    db.execute("CREATE VIRTUAL TABLE p USING fts5(aid UNINDEXED, text, tokenize='porter unicode61')")
+    with db:
+        db.executemany("INSERT INTO p (aid, text) VALUES (?, ?)", docs)
+    db.execute("INSERT INTO p(p) VALUES ('optimize')")
+    db.commit()
+    ingest_s = time.perf_counter() - t
+    r: dict = {"ingest_s": ingest_s, "ingest_rate": len(docs) / ingest_s, "size": path.stat().st_size}
+
+    def plain(q: str):
+        return db.execute("SELECT aid, bm25(p) FROM p WHERE p MATCH ? ORDER BY rank LIMIT 10", (q,)).fetchall()
+
+    def snip(q: str):
+        return db.execute("SELECT aid, snippet(p, 1, '<mark>', '</mark>', '…', 24) FROM p WHERE p MATCH ? "
+                          "ORDER BY rank LIMIT 10", (q,)).fetchall()  # fmt: skip
+
+    r["plain_subset"] = timed(plain, plain_queries())
+    r["snippets_subset"] = timed(snip, plain_queries())
+    db.close()
+    code = ("import sqlite3,sys; db=sqlite3.connect(sys.argv[1]); "
+            "print(db.execute(\"SELECT aid, snippet(p,1,'[',']','…',24) FROM p WHERE p MATCH ? ORDER BY rank LIMIT 10\","
+            " (sys.argv[2],)).fetchall())")  # fmt: skip
+    cold = []
+    for q in ["coffee", "oil prices", '"interest rates"', "cocoa", "gold"] * 2:
+        t = time.perf_counter()
+        subprocess.run([sys.executable, "-c", code, str(path), q], capture_output=True, check=True)
+        cold.append((time.perf_counter() - t) * 1000)
+    r["cold"] = cold
+    return r
+
+
+# -- tantivy ------------------------------------------------------------------------------------
+
+
+def bench_tantivy(work: Path, docs: list[tuple[str, str]]) -> dict:
+    import tantivy
+
+    path = work / "tantivy"
+    path.mkdir()
+    sb = tantivy.SchemaBuilder()
+    sb.add_text_field("text", stored=True, tokenizer_name="en_stem")
+    sb.add_text_field("aid", stored=True, tokenizer_name="raw")
+    schema = sb.build()
+    t = time.perf_counter()
+    ix = tantivy.Index(schema, path=str(path))
+    w = ix.writer(heap_size=256_000_000)
+    for aid, text in docs:
+        w.add_document(tantivy.Document(aid=aid, text=text))
+    w.commit()
+    w.wait_merging_threads()
+    ingest_s = time.perf_counter() - t
+    ix.reload()
+    s = ix.searcher()
+    r: dict = {"ingest_s": ingest_s, "ingest_rate": len(docs) / ingest_s, "size": dir_size(path)}
+
+    def conj(q: str) -> str:  # all words must match, as in the archive and FTS5
+        return q if q.startswith('"') else " ".join("+" + w for w in q.split())
+
+    def plain(q: str):
+        return [s.doc(a)["aid"] for _, a in s.search(ix.parse_query(conj(q), ["text"]), 10).hits]
+
+    def snip(q: str):
+        query = ix.parse_query(conj(q), ["text"])
+        gen = tantivy.SnippetGenerator.create(s, query, schema, "text")
+        return [gen.snippet_from_doc(s.doc(a)).to_html() for _, a in s.search(query, 10).hits]
+
+    r["plain_subset"] = timed(plain, plain_queries())
+    r["snippets_subset"] = timed(snip, plain_queries())
+    code = ("import tantivy,sys; ix=tantivy.Index.open(sys.argv[1]); s=ix.searcher(); q=ix.parse_query(sys.argv[2],['text']); "
+            "print([s.doc(a)['aid'] for _, a in s.search(q, 10).hits])")  # fmt: skip
+    cold = []
+    for q in ["coffee", "+oil +prices", '"interest rates"', "cocoa", "gold"] * 2:
+        t = time.perf_counter()
+        subprocess.run([sys.executable, "-c", code, str(path), q], capture_output=True, check=True)
+        cold.append((time.perf_counter() - t) * 1000)
+    r["cold"] = cold
+    return r
+
+
+# -- report -------------------------------------------------------------------------------------
+
+
+def report(size: int, n_articles: int, raw: int, a: dict, f: dict, t: dict) -> str:
+    def ratio(x: float, y: float) -> str:
+        return f"{x / y:.1f}×" if y else "—"
+
+    def lat(r: dict, key: str) -> tuple[float, float]:
+        return statistics.median(r[key]), pct(r[key], 0.95)
+
+    rows = []
+    rows.append(f"### {size:,} paragraphs ({n_articles:,} articles, {raw / 1e6:.1f} MB of text)\n")
+    rows.append("| measure | archive (Whoosh) | SQLite FTS5 | tantivy | archive ÷ FTS5 | archive ÷ tantivy |")
+    rows.append("|---|---|---|---|---|---|")
+    rows.append(f"| ingest, paragraphs/s | {a['ingest_rate']:,.0f} | {f['ingest_rate']:,.0f} | {t['ingest_rate']:,.0f} | "
+                f"{ratio(a['ingest_rate'], f['ingest_rate'])} | {ratio(a['ingest_rate'], t['ingest_rate'])} |")
+    rows.append(f"| ingest, wall time | {a['ingest_s']:.1f} s | {f['ingest_s']:.1f} s | {t['ingest_s']:.1f} s | | |")
+    rows.append(f"| ingest, peak RSS | {a['peak_mb']:.0f} MB | | | | |")
+    rows.append(f"| size on disk (text {raw / 1e6:.1f} MB) | {a['size'] / 1e6:.1f} MB | {f['size'] / 1e6:.1f} MB | "
+                f"{t['size'] / 1e6:.1f} MB | {ratio(a['size'], f['size'])} | {ratio(a['size'], t['size'])} |")
+    for key, label in (("plain_subset", "top-10, words and phrases"), ("snippets_subset", "top-10 with snippets")):
+        am, ap = lat(a, key)
+        fm, fp = lat(f, key)
+        tm, tp = lat(t, key)
+        rows.append(f"| {label}, p50 / p95 | {am:.1f} / {ap:.1f} ms | {fm:.2f} / {fp:.2f} ms | {tm:.2f} / {tp:.2f} ms | "
+                    f"{ratio(am, fm)} / {ratio(ap, fp)} | {ratio(am, tm)} / {ratio(ap, tp)} |")
+    for key, label in (("plain", "top-10, all 54 queries incl. field and date filters"),
+                       ("snippets", "the same with snippets"), ("by_article", "`--by-article`"),
+                       ("facets", "with facets source,date,kind"), ("didyoumean", "misspelt word, with did-you-mean")):
+        m, p = lat(a, key)
+        rows.append(f"| {label}, p50 / p95 | {m:.1f} / {p:.1f} ms | | | | |")
+    cm, cf, ct = (statistics.median(r["cold"]) for r in (a, f, t))
+    rows.append(f"| cold search, fresh process, median | {cm:.0f} ms (`archive search`) | {cf:.0f} ms (python + sqlite3) | "
+                f"{ct:.0f} ms (python + tantivy) | {ratio(cm, cf)} | {ratio(cm, ct)} |")
+    rows.append(f"| add one article (`archive ingest`, whole process), median / max | "
+                f"{statistics.median(a['add_one']):.0f} / {max(a['add_one']):.0f} ms | | | | |")
+    rows.append(f"\nDid-you-mean found a suggestion for {a['didyoumean_found']} misspellings.\n")
+    return "\n".join(rows)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", default="100000", help="comma-separated paragraph counts")
+    ap.add_argument("--keep", type=Path, help="keep the indexes in this folder")
+    ap.add_argument("--out", type=Path, default=HERE / "perf-results.md", help="where to write the tables")
+    args = ap.parse_args()
+    sizes = [int(x) for x in args.sizes.split(",")]
+    parts = [f"Machine: {os.cpu_count()} cores, {platform.python_implementation()} {platform.python_version()}, "
+             f"{platform.machine()}; command: `python benchmarks/perf.py --sizes {args.sizes}`\n"]  # fmt: skip
+    for size in sizes:
+        work = Path(tempfile.mkdtemp(dir=args.keep)) if args.keep else Path(tempfile.mkdtemp())
+        try:
+            corpus = work / "corpus.jsonl"
+            n_articles, raw, docs = build_corpus(size, corpus)
+            print(f"{size:,}: {n_articles:,} articles, {len(docs):,} paragraphs", file=sys.stderr)
+            a = bench_archive(work, corpus, len(docs))
+            print("archive done", file=sys.stderr)
+            f = bench_fts5(work, docs)
+            t = bench_tantivy(work, docs)
+            parts.append(report(len(docs), n_articles, raw, a, f, t))
+            (work / "raw.json").write_text(json.dumps({"archive": a, "fts5": f, "tantivy": t}))
+        finally:
+            if not args.keep:
+                shutil.rmtree(work, ignore_errors=True)
+    args.out.write_text("\n".join(parts) + "\n")
+    print("\n".join(parts))
+
+
+if __name__ == "__main__":
+    main()
