@@ -107,7 +107,7 @@ def test_bad_front_matter_date_is_an_error_naming_the_file():
 
 
 def test_overrides_win_and_tags_add_up():
-    a = read_text("tags: a\n\nHeadline\n\nBody\n", "x", {"source": "Wire", "tags": ["b"], "lang": "en"})
+    a = read_bytes(b"tags: a\n\nHeadline\n\nBody\n", "x", {"source": "Wire", "tags": ["b"], "lang": "en"})[0]
     assert a.source == "Wire" and a.tags == ["a", "b"] and a.lang == "en"
 
 

@@ -76,11 +76,26 @@ def _walk(root: Path) -> Iterator[Path]:
 def read_source(source: Source, stdin: bytes | None = None, overrides: dict | None = None,
                 fmt: str | None = None, max_bytes: int = MAX_FILE_BYTES,
                 timeout: float | None = None) -> Iterator[Article | ReadError]:  # fmt: skip
-    """Read one source: its articles, or ReadErrors naming what could not be read."""
+    """Read one source: its articles, or ReadErrors naming what could not be read.
+
+    ``overrides`` (title, source, date, url, author, lang, tags) win over what the input says;
+    tags are added to its own. A language nobody gave is detected."""
     for item in _read_source(source, stdin, overrides, fmt, max_bytes, timeout):
-        if isinstance(item, Article) and not item.lang:
-            item.lang = detect_language(item)
+        if isinstance(item, Article):
+            finish(item, overrides)
         yield item
+
+
+def finish(article: Article, overrides: dict | None) -> Article:
+    """Apply command-line metadata (all but the title, which readers place) and detect the language."""
+    for key, value in (overrides or {}).items():
+        if key == "tags":
+            article.tags = list(dict.fromkeys([*article.tags, *value]))
+        elif key != "title" and value:
+            setattr(article, key, value)
+    if not article.lang:
+        article.lang = detect_language(article)
+    return article
 
 
 def _read_source(source: Source, stdin: bytes | None, overrides: dict | None, fmt: str | None, max_bytes: int,
@@ -233,8 +248,8 @@ def read_all(data: bytes, origin: str, overrides: dict | None = None, fmt: str |
     """Every article in ``data`` (language detected); raises the first ReadError. For tests and scripts."""
     out = []
     for item in read_bytes(data, origin, overrides, fmt):
-        if isinstance(item, Article) and not item.lang:
-            item.lang = detect_language(item)
+        if isinstance(item, Article):
+            finish(item, overrides)
         if isinstance(item, ReadError):
             raise item
         out.append(item)

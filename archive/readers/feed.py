@@ -67,11 +67,6 @@ def _entry(entry, where: str, feed_title: str | None, feed_lang: str | None, ove
         date=date, url=entry.get("link"), lang=feed_lang, tags=tags, origin=where,
         source_hash=hashlib.sha256(content.encode("utf-8")).hexdigest(),
     )  # fmt: skip
-    for key, value in (overrides or {}).items():
-        if key == "tags":
-            article.tags = list(dict.fromkeys([*article.tags, *value]))
-        elif key != "title" and value:
-            setattr(article, key, value)
     return article
 
 

@@ -76,11 +76,6 @@ def read_html(html: str | bytes, origin: str, url: str | None = None, overrides:
         author=normalize_text(doc.get("author") or "") or None, date=parse_date(doc.get("date") or ""),
         url=doc.get("url") or url, tags=tags, origin=origin,
     )  # fmt: skip
-    for key, value in (overrides or {}).items():
-        if key == "tags":
-            article.tags = list(dict.fromkeys([*article.tags, *value]))
-        elif key != "title" and value:
-            setattr(article, key, value)
     return article
 
 

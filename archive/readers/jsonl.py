@@ -151,11 +151,6 @@ def article_from_object(obj: Any, where: str, overrides: dict | None = None) -> 
     if isinstance(tags, str):
         tags = tags.split(",")
     meta["tags"] = [t for t in (_string(x) for x in (tags or [])) if t]
-    for key, value in (overrides or {}).items():
-        if key == "tags":
-            meta["tags"] = list(dict.fromkeys([*meta["tags"], *value]))
-        elif key != "title" and value:
-            meta[key] = value
     return Article(
         title=title, paragraphs=paragraphs, source=meta["source"], author=meta["author"], date=meta.get("date"),
         url=meta["url"], lang=meta["lang"], tags=meta["tags"], id=meta["id"],

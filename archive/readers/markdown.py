@@ -23,11 +23,8 @@ def read_markdown(text: str, origin: str, overrides: dict | None = None) -> Arti
     if m:
         meta = _yaml_meta(m.group(1), origin)
         text = text[m.end():]
-    for key, value in (overrides or {}).items():
-        if key == "tags":
-            meta["tags"] = list(dict.fromkeys([*meta.get("tags", []), *value]))
-        elif value:
-            meta[key] = value
+    if (overrides or {}).get("title"):
+        meta["title"] = overrides["title"]  # type: ignore[index]
 
     tokens = MarkdownIt("commonmark").enable("table").parse(text)
     pieces: list[tuple[str, str, str | None]] = []

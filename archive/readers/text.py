@@ -40,15 +40,12 @@ _CLOSE_QUOTES = {"‘": "’", "'": "'", "“": "”", '"': '"'}
 
 
 def read_text(text: str, origin: str, overrides: dict | None = None) -> Article:
-    """Read one text article. ``overrides`` (title, source, date, url, author, lang, tags)
-    take precedence over what the text says; tags are added to the text's own."""
+    """Read one text article. A ``title`` in ``overrides`` is the headline, and the text's
+    first line then counts as text (the other overrides are applied by ``archive.readers``)."""
     lines = text.splitlines()
     meta, body_lines = parse_front_matter(lines, origin)
-    for key, value in (overrides or {}).items():
-        if key == "tags":
-            meta["tags"] = list(dict.fromkeys([*meta.get("tags", []), *value]))
-        elif value:
-            meta[key] = value
+    if (overrides or {}).get("title"):
+        meta["title"] = overrides["title"]  # type: ignore[index]
     if is_scraped(body_lines):
         pieces = _scraped(body_lines)
     else:
