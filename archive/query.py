@@ -28,8 +28,17 @@ from .model import KINDS
 TEXT_FIELDS = ("title", "source", "author")
 KEYWORD_FIELDS = ("kind", "tag", "lang", "article")
 FIELDS = TEXT_FIELDS + KEYWORD_FIELDS + ("date", "text")
-MAX_QUERY_CHARS = 10_000
+MAX_QUERY_CHARS = 10_000  # defaults; ARCHIVE_MAX_QUERY_CHARS and ARCHIVE_MAX_QUERY_TERMS override
 MAX_QUERY_TERMS = 1_000
+
+
+def _limit(name: str, default: int) -> int:
+    import os
+
+    try:
+        return max(1, int(os.environ.get(name, default)))
+    except ValueError:
+        return default
 
 
 @dataclass(frozen=True)
@@ -272,13 +281,15 @@ def _date_value(raw: str) -> Node:
 
 def parse(text: str) -> Node:
     """Parse a query. Raises QueryError with a message for the user when it cannot."""
-    if len(text) > MAX_QUERY_CHARS:
-        raise QueryError(f"query is {len(text):,} characters long; the limit is {MAX_QUERY_CHARS:,}")
+    max_chars = _limit("ARCHIVE_MAX_QUERY_CHARS", MAX_QUERY_CHARS)
+    max_terms = _limit("ARCHIVE_MAX_QUERY_TERMS", MAX_QUERY_TERMS)
+    if len(text) > max_chars:
+        raise QueryError(f"query is {len(text):,} characters long; the limit is {max_chars:,} (ARCHIVE_MAX_QUERY_CHARS)")
     if not text.strip():
         raise QueryError("empty query: give some words to look for")
     parser = _Parser(text)
-    if len(parser.tokens) > MAX_QUERY_TERMS:
-        raise QueryError(f"query has {len(parser.tokens):,} terms; the limit is {MAX_QUERY_TERMS:,}")
+    if len(parser.tokens) > max_terms:
+        raise QueryError(f"query has {len(parser.tokens):,} terms; the limit is {max_terms:,} (ARCHIVE_MAX_QUERY_TERMS)")
     node = parser.parse()
     if node is None:
         raise QueryError(f"nothing to search for in {text!r}")

@@ -56,3 +56,15 @@ def test_syntax_soup_never_crashes(parts):
         aq.parse(" ".join(parts))
     except QueryError:
         pass
+
+
+def test_query_limits_are_configurable(monkeypatch):
+    import pytest
+
+    aq.parse("a b c")
+    monkeypatch.setenv("ARCHIVE_MAX_QUERY_TERMS", "2")
+    with pytest.raises(QueryError, match="limit is 2 .ARCHIVE_MAX_QUERY_TERMS"):
+        aq.parse("a b c")
+    monkeypatch.setenv("ARCHIVE_MAX_QUERY_CHARS", "4")
+    with pytest.raises(QueryError, match="limit is 4"):
+        aq.parse("abcde")

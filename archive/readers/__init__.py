@@ -217,26 +217,19 @@ def read_bytes(data: bytes, origin: str, overrides: dict | None = None, fmt: str
 
         yield from read_feed(data, origin, overrides)
         return
-    if fmt in ("html", "markdown"):
-        try:
-            if fmt == "html":
-                from .html import read_html
+    try:  # one article per input
+        if fmt == "html":
+            from .html import read_html
 
-                article = read_html(text, origin, base_url, overrides)
-            else:
-                from .markdown import read_markdown
+            article = read_html(text, origin, base_url, overrides)
+        elif fmt == "markdown":
+            from .markdown import read_markdown
 
-                article = read_markdown(text, origin, overrides)
-        except ReadError as e:
-            yield e
-            return
-        article.source_hash = hashlib.sha256(data).hexdigest()
-        yield article
-        return
-    from .text import read_text
+            article = read_markdown(text, origin, overrides)
+        else:
+            from .text import read_text
 
-    try:
-        article = read_text(text, origin, overrides)
+            article = read_text(text, origin, overrides)
     except ReadError as e:
         yield e
         return
