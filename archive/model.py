@@ -128,12 +128,14 @@ class SearchResult:
     by_article: bool = False
     match: str = "all"  # "all" words matched, or "any": a long query (or no hit with all) ranks by most
     facets: dict[str, list[dict]] | None = None  # name -> [{"value", "articles", "paragraphs"}]
+    total_exact: bool = True  # False: at least ``total`` hits (counting stops at 1,000)
 
     def to_dict(self) -> dict[str, Any]:
         d = {
             "query": self.query,
             "match": self.match,
             "total": self.total,
+            "total_exact": self.total_exact,
             "took_ms": round(self.took_ms, 1),
             "page": self.page,
             "limit": self.limit,

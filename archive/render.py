@@ -85,7 +85,8 @@ def search_text(result: SearchResult, style: Style) -> str:
         out.append("")
     noun = "article" if result.by_article else "hit"
     first, last = result.hits[0].rank, result.hits[-1].rank
-    shown = f"{first}–{last} of {result.total}" if (first, last) != (1, result.total) else str(result.total)
+    total = f"{result.total:,}" + ("" if result.total_exact else "+")
+    shown = f"{first}–{last} of {total}" if (first, last) != (1, result.total) else total
     plural = noun if result.total == 1 else noun + "s"
     out.append(style.dim(f"{shown} {plural} for {result.query!r} in {result.took_ms:.0f} ms"))
     return "\n".join(out)

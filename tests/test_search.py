@@ -125,7 +125,7 @@ def test_did_you_mean(seeded):
 
 def test_json_contract(seeded):
     out = seeded.json("search", "superalignment")
-    assert set(out) == {"query", "match", "total", "took_ms", "page", "limit", "suggestion", "hits"}
+    assert set(out) == {"query", "match", "total", "total_exact", "took_ms", "page", "limit", "suggestion", "hits"}
     assert (out["query"], out["page"], out["limit"]) == ("superalignment", 1, 10)
     h = out["hits"][0]
     assert set(h) == {"rank", "score", "article_id", "paragraph", "kind", "title", "source", "author", "date", "url",
@@ -244,3 +244,17 @@ def test_index_from_environment(seed, tmp_path, monkeypatch):
     assert CliRunner().invoke(cli, ["ingest", str(seed)]).exit_code == 0
     assert (tmp_path / "envix" / "archive.db").exists()
     assert CliRunner().invoke(cli, ["search", "superalignment"]).exit_code == 0
+
+
+def test_total_is_counted_up_to_a_cap(run, tmp_path, monkeypatch):
+    import archive.archive
+
+    lines = [f'{{"id": "a{i}", "title": "Story {i}", "text": "common word here. item{i}"}}' for i in range(30)]
+    write(tmp_path / "many.jsonl", "\n".join(lines))
+    run("ingest", str(tmp_path / "many.jsonl"))
+    out = run.json("search", "common", "--limit", "5")
+    assert (out["total"], out["total_exact"]) == (30, True)
+    monkeypatch.setattr(archive.archive, "COUNT_UP_TO", 10)
+    out = run.json("search", "common", "--limit", "5")
+    assert (out["total"], out["total_exact"]) == (10, False)
+    assert "1–5 of 10+ hits" in run("search", "common", "--limit", "5").stdout

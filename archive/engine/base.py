@@ -23,6 +23,7 @@ class EngineQuery:
     title_weight: float = 0.3  # how much a match in the article's title lifts its paragraphs
     by_article: bool = False  # one hit per article (its best paragraph); totals count articles
     per_article: int = 1  # with by_article: up to this many paragraphs of each article
+    count_up_to: int = 1000  # count matches exactly up to here; beyond, the total is a lower bound
 
 
 @dataclass
@@ -39,6 +40,7 @@ class EngineResult:
     total: int
     hits: list[EngineHit]
     per_article: dict[str, int] = field(default_factory=dict)  # with by_article: matching paragraphs
+    total_exact: bool = True  # False: at least ``total`` match
 
 
 class Engine(Protocol):
@@ -50,6 +52,8 @@ class Engine(Protocol):
     def search(self, q: EngineQuery) -> EngineResult: ...
 
     def count(self, q: EngineQuery) -> int: ...
+
+    def exists(self, q: EngineQuery) -> bool: ...
 
     def facets(self, q: EngineQuery, names: list[str]) -> dict[str, list[dict]]: ...
 

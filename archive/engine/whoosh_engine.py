@@ -220,7 +220,22 @@ class WhooshEngine:
         for i in range(q.offset, end):
             stored = results.fields(i)
             hits.append(EngineHit(stored["article"], stored["n"], _score(results.score(i)), results.docnum(i)))
-        return EngineResult(len(results), hits)
+        total, exact = self._total(s, wquery, fq, results, limit, q.count_up_to)
+        return EngineResult(total, hits, total_exact=exact)
+
+    @staticmethod
+    def _total(s, wquery, fq, results, limit: int | None, up_to: int) -> tuple[int, bool]:
+        """How many paragraphs match, counted up to ``up_to`` (an exact count of a very common
+        word costs more than the search itself: 'mln' took 246 ms of which most was counting)."""
+        collected = results.scored_length()
+        if limit is None or collected < limit:
+            return collected, True  # everything that matched was collected
+        full = wq.And([wquery, fq]) if fq is not None else wquery
+        n = 0
+        for n, _ in enumerate(s.docs_for_query(full), start=1):
+            if n >= up_to:
+                return n, False
+        return n, True
 
     def _by_article(self, s, wquery, q: EngineQuery, kwargs: dict) -> EngineResult:
         """The best paragraph of each article, best article first, and how many matched.
@@ -248,7 +263,7 @@ class WhooshEngine:
             found = [EngineHit(article_id, s.stored_fields(d)["n"], sc, d) for sc, d in paras]
             found[0].inner = found[1:]
             hits.append(found[0])
-        return EngineResult(len(ranked), hits, counts)
+        return EngineResult(len(ranked), hits, counts)  # every match was scored: exact
 
     def facets(self, q: EngineQuery, names: list[str]) -> dict[str, list[dict]]:
         """Counts of matching paragraphs and articles per value of each facet (dates by month)."""
@@ -323,6 +338,15 @@ class WhooshEngine:
             stored = results.fields(i)
             hits.append(EngineHit(stored["article"], stored["n"], _score(results.score(i)), results.docnum(i)))
         return EngineResult(len(results), hits)
+
+    def exists(self, q: EngineQuery) -> bool:
+        """Whether anything matches: the first match is enough (no count of them all)."""
+        wquery = self._translate(q.query)
+        if wquery is None:
+            return False
+        fq = self._filter(q.filters)
+        kwargs = {"filter": fq} if fq is not None else {}
+        return self.searcher().search(wquery, limit=1, terms=False, **kwargs).scored_length() > 0
 
     def count(self, q: EngineQuery) -> int:
         wquery = self._translate(q.query)
