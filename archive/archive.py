@@ -381,8 +381,9 @@ class Archive:
         res = self.engine.search(equery)
         hits = self._hits(res.hits, node, opts, offset, res.per_article if by_article else None)
         if opts.explain:
-            for hit, eh in zip(hits, res.hits):
-                hit.explain = self.engine.explain(equery, eh)
+            found = {(eh.article_id, eh.n): eh for eh in res.hits}
+            for hit in hits:
+                hit.explain = self.engine.explain(equery, found[(hit.article_id, hit.paragraph)])
         total, total_exact = res.total, res.total_exact
         facets = None
         if opts.facets:

@@ -15,10 +15,10 @@ SEED_ID = "openai-co-leader-yan-leike-also"
 def story(run, seed, tmp_path):
     """The seed plus three related articles and one unrelated."""
     today = date.today()
-    write(tmp_path / "a.txt", f"source: Wire\ndate: 2024-05-17\ntags: openai, safety\n\n"
+    write(tmp_path / "a.txt", "source: Wire\ndate: 2024-05-17\ntags: openai, safety\n\n"
           "Superalignment Team Disbanded at OpenAI\n\nOpenAI disbanded its superalignment safety team. "
           "Sutskever and Leike both left the company.\n\nThe team had been promised a fifth of compute.\n")
-    write(tmp_path / "b.txt", f"source: Daily\ndate: 2024-05-20\ntags: openai\n\nLeike Explains His Exit\n\n"
+    write(tmp_path / "b.txt", "source: Daily\ndate: 2024-05-20\ntags: openai\n\nLeike Explains His Exit\n\n"
           "Jan Leike said safety culture took a back seat to shiny products at OpenAI.\n\n"
           "Leike wrote that superalignment research struggled for compute.\n\nHe called for more safety work.\n")
     write(tmp_path / "c.txt", f"source: Wire\ndate: {today - timedelta(days=3)}\ntags: anthropic\n\n"
