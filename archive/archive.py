@@ -265,6 +265,14 @@ class Archive:
             if not self.store.remove_synonym(term):
                 raise QueryError(f"synonyms: {term!r} is not in any group")
 
+    def optimize(self) -> tuple[int, int]:
+        """Merge the index into one segment; return (segments before, after)."""
+        with self._locked():
+            self._recover()
+            before = self.engine.optimize()
+            (self.path / PENDING_FILE).unlink(missing_ok=True)
+        return before, self.engine.segment_count()
+
     def rebuild(self, progress: Callable[[int], None] | None = None) -> int:
         """Recreate the index from the store and swap it in; return the article count."""
         with self._locked():
@@ -317,6 +325,7 @@ class Archive:
         )
         s["path"] = str(self.path)
         s["engine"] = self.engine.name
+        s["segments"] = self.engine.segment_count()
         return s
 
     def check(self) -> list[str]:

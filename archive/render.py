@@ -225,7 +225,7 @@ def stats_text(s: dict, style: Style) -> str:
         f"{'paragraphs':<12}{s['paragraphs']:,}" + (
             " (" + ", ".join(f"{k} {v:,}" for k, v in s["kinds"].items()) + ")" if s["kinds"] else ""),
         f"{'dates':<12}{dates}",
-        f"{'index':<12}{size(s['index_bytes'])}",
+        f"{'index':<12}{size(s['index_bytes'])} in {s['segments']} segment{'s' if s['segments'] != 1 else ''}",
         f"{'store':<12}{size(s['store_bytes'])}",
         f"{'sources':<12}" + (", ".join(f"{k} ({v:,})" for k, v in s["sources"].items()) or "—"),
         f"{'languages':<12}" + (", ".join(f"{k} ({v:,})" for k, v in s["languages"].items()) or "—"),

@@ -109,3 +109,17 @@ def test_check_finds_missing_and_orphaned_paragraphs(seeded):
             ar.store.delete(SEED_ID)  # store loses it, index keeps it
     r = seeded("check", code=1)
     assert "belong to no stored article" in r.stderr
+
+
+def test_optimize_merges_segments_and_keeps_results(seeded, tmp_path):
+    for i in range(3):  # three ingests, three commits
+        write(tmp_path / f"x{i}.txt", f"Extra Story {i}\n\nSuperalignment note number {i}.\n")
+        seeded("ingest", str(tmp_path / f"x{i}.txt"))
+    assert seeded.json("stats")["segments"] > 1
+    before = seeded.json("search", "superalignment", "--limit", "50")["hits"]
+    r = seeded("optimize")
+    assert r.stdout.startswith("merged ") and " into 1 in " in r.stdout
+    assert seeded.json("stats")["segments"] == 1
+    after = seeded.json("search", "superalignment", "--limit", "50")["hits"]
+    assert sorted((h["article_id"], h["paragraph"]) for h in before) == sorted((h["article_id"], h["paragraph"]) for h in after)
+    seeded("check")

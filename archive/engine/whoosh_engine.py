@@ -161,6 +161,18 @@ class WhooshEngine:
                 doc["_text_boost"] = boost
             yield doc
 
+    def optimize(self) -> int:
+        """Merge every segment into one (faster searches; slow: pure Python). Returns the
+        number of segments there were."""
+        before = len(self.ix._segments())
+        writer = self.ix.writer(limitmb=WRITER_MB, compound=False)
+        _commit(writer, optimize=True)
+        self._refresh()
+        return before
+
+    def segment_count(self) -> int:
+        return len(self.ix._segments())
+
     @classmethod
     def rebuild(cls, link: Path, articles) -> "WhooshEngine":
         """Build a new generation holding ``articles`` (an iterable) beside the current one,
@@ -517,11 +529,11 @@ def _words_query(field: str, text: str, slop: int):
     return wq.Phrase(field, ts, slop=slop + 1)
 
 
-def _commit(writer) -> None:
+def _commit(writer, **kwargs) -> None:
     """Commit, and if that fails, still release Whoosh's lock (the table of contents is the
     commit point, so a failed commit leaves the index as it was)."""
     try:
-        writer.commit()
+        writer.commit(**kwargs)
     except BaseException:
         try:
             writer._finish()
