@@ -31,6 +31,17 @@ STOP_WORDS = frozenset(
     "was were with".split()
 )
 
+# Function words dropped from long, any-word queries (a pasted sentence), where they only add
+# noise and time; short queries and the index keep them. The English list NLTK and Whoosh use.
+SENTENCE_STOP_WORDS = frozenset(
+    "a about above after again against all am an and any are as at be because been before being below between "
+    "both but by can did do does doing don down during each few for from further had has have having he her here "
+    "hers herself him himself his how i if in into is it its itself just me more most my myself no nor not now of "
+    "off on once only or other our ours ourselves out over own s same she should so some such t than that the "
+    "their theirs them themselves then there these they this those through to too under until up very was we were "
+    "what when where which while who whom why will with you your yours yourself yourselves".split()
+)
+
 MAX_WORD = 64  # longer "words" (base64, hashes, garbage) are not indexed
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)

@@ -40,6 +40,7 @@ SUGGEST_BELOW = 3  # offer a spelling when a query finds fewer hits than this
 ALL_WORDS_UP_TO = 3
 COORD = None
 TITLE_WEIGHT = 0.3  # how much a match in an article's headline lifts all its paragraphs
+SENTENCE_STOPS = True  # drop common function words from long (any-word) queries
 COUNT_UP_TO = 1_000  # hits are counted exactly up to here; beyond, the total is "1,000+"
 
 
@@ -375,6 +376,11 @@ class Archive:
         strict = aq.expand_synonyms(node, groups)
         match, node, strict_total = "all", strict, None
         if words is not None and len(words) > ALL_WORDS_UP_TO:
+            if SENTENCE_STOPS:
+                from .analysis import SENTENCE_STOP_WORDS
+
+                kept = [w for w in words if w.text.lower().strip("?.,!:;'’\"") not in SENTENCE_STOP_WORDS]
+                words = kept or words
             node, match = aq.expand_synonyms(aq.any_of(words, COORD), groups), "any"
         elif words is not None and len(words) > 1 and not self.engine.exists(EngineQuery(strict, filters)):
             strict_total = 0  # nothing has every word: rank by the most of them

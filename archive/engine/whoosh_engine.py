@@ -70,6 +70,28 @@ WRITER_MB = 512
 KIND_BOOST = {"title": 1.6, "subtitle": 1.3, "caption": 1.0, "body": 1.0}
 
 
+# BM25 parameters and idf. Lucene's idf, log(1 + (N - n + 0.5) / (n + 0.5)), rather than
+# Whoosh's log(N / (n + 1)) + 1 (see benchmarks/RESULTS.md for what each was worth).
+BM25_K1 = 0.9
+BM25_B = 0.4
+LUCENE_IDF = True
+
+
+class NewsBM25F(scoring.BM25F):
+    """Whoosh's BM25F with Lucene's idf (which never goes negative or flat for common words)."""
+
+    def scorer(self, searcher, fieldname, text, qf=1):
+        scorer = super().scorer(searcher, fieldname, text, qf)
+        if LUCENE_IDF and isinstance(scorer, scoring.BM25FScorer):
+            import math
+
+            parent = searcher.get_parent()
+            n_docs = parent.doc_count_all()
+            df = parent.doc_frequency(fieldname, text)
+            scorer.idf = math.log(1 + (n_docs - df + 0.5) / (df + 0.5))
+        return scorer
+
+
 def make_schema() -> Schema:
     news, plain = NewsAnalyzer(), PlainAnalyzer()
     return Schema(
@@ -204,7 +226,7 @@ class WhooshEngine:
     def searcher(self):
         if self._searcher is None:
             try:
-                self._searcher = self.ix.searcher(weighting=scoring.BM25F())
+                self._searcher = self.ix.searcher(weighting=NewsBM25F(B=BM25_B, K1=BM25_K1))
             except (OSError, EOFError, ValueError) as e:
                 raise ArchiveError(
                     f"the search index at {self.path} is damaged ({e.__class__.__name__}: {e})",
