@@ -106,10 +106,6 @@ def _split_word(word: str, offset: int) -> Iterator[tuple[str, int, int, bool]]:
         yield word[pos:], offset + pos, offset + len(word), False
 
 
-def iter_words(text: str) -> Iterator[re.Match[str]]:
-    return WORD_RE.finditer(text)
-
-
 def analyze(text: str, *, keep_stops: bool = False) -> Iterator[Token]:
     """Tokens of ``text`` in order, with offsets, for indexing, querying and highlighting.
 

@@ -222,22 +222,28 @@ class Archive:
         return outcomes
 
     def ingest_inputs(self, inputs: list[str], metadata: Metadata | None = None, stdin: bytes | None = None,
-                      fmt: str | None = None, max_bytes: int | None = None,
-                      timeout: float | None = None) -> Iterator[IngestOutcome | ReadError]:  # fmt: skip
+                      fmt: str | None = None, max_bytes: int | None = None, timeout: float | None = None,
+                      progress: Callable[[int | None], None] | None = None) -> Iterator[IngestOutcome | ReadError]:  # fmt: skip
         """Read files, directories (recursively), URLs and ``-`` (``stdin``), and ingest them.
 
         ``fmt`` forces a reader (see ``archive.readers.FORMATS``); ``max_bytes`` caps an input's
-        size; ``timeout`` bounds each URL fetch.
+        size; ``timeout`` bounds each URL fetch. ``progress`` is called once with the estimated
+        number of articles, then with None for each article read.
         """
-        from .readers import MAX_FILE_BYTES, collect, read_source
+        from .readers import MAX_FILE_BYTES, collect, estimate_articles, read_source
 
         sources, errors = collect(inputs)
         overrides = (metadata or Metadata()).as_overrides()
+        if progress is not None:
+            progress(estimate_articles(sources))
 
         def articles() -> Iterator[Article | ReadError]:
             yield from errors
             for source in sources:
-                yield from read_source(source, stdin, overrides, fmt, max_bytes or MAX_FILE_BYTES, timeout)
+                for item in read_source(source, stdin, overrides, fmt, max_bytes or MAX_FILE_BYTES, timeout):
+                    if progress is not None:
+                        progress(None)
+                    yield item
 
         return self.ingest(articles())
 
@@ -435,7 +441,7 @@ class Archive:
                 text=row["text"], snippet=snippet.html(),
                 matched_paragraphs=counts.get(h.article_id) if counts is not None else None,
             )  # fmt: skip
-            hit.segments = snippet.segments  # type: ignore[attr-defined]
+            hit.segments = snippet.segments
             return hit
 
         hits: list[Hit] = []

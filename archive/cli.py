@@ -163,9 +163,10 @@ def _run_ingest(obj: Ctx, paths: list[str], meta, stdin, reader, max_size: int, 
     ar.lock_timeout = lock_timeout
     ar.on_wait = lambda msg: click.echo(f"archive: {msg}", err=True)
     with ar:
+        bar = _Progress()
         outcomes = ar.ingest_inputs(paths, meta, stdin=stdin, fmt=reader, max_bytes=max_size * 1024 * 1024,
-                                    timeout=timeout)
-        for item in _progress(outcomes, paths):
+                                    timeout=timeout, progress=bar)
+        for item in outcomes:
             if isinstance(item, ReadError):
                 counts["failed"] = counts.get("failed", 0) + 1
                 click.echo(f"archive: {item.message}", err=True)
@@ -176,11 +177,12 @@ def _run_ingest(obj: Ctx, paths: list[str], meta, stdin, reader, max_size: int, 
             counts[item.action] = counts.get(item.action, 0) + 1
             n_paragraphs += item.paragraphs
             if fmt == "text":
-                _echo(outcome_text(item, style), color=style.color)
+                bar.echo(outcome_text(item, style), color=style.color)
             elif fmt == "jsonl":
                 click.echo(dumps(item.to_dict(), pretty=False))
             else:
                 records.append(item.to_dict())
+    bar.close()
     if fmt == "text":
         click.echo(ingest_total(counts, n_paragraphs, time.perf_counter() - started))
     elif fmt == "json":
@@ -190,24 +192,31 @@ def _run_ingest(obj: Ctx, paths: list[str], meta, stdin, reader, max_size: int, 
         raise SystemExit(int(ExitCode.INPUT_ERROR))
 
 
-def _progress(items, paths):
-    """A progress bar on a terminal when there is a lot to read; plain iteration otherwise."""
-    if not sys.stderr.isatty() or len(paths) == 1 and os.path.isfile(paths[0]):
-        yield from items
-        return
-    from tqdm import tqdm
+class _Progress:
+    """A progress bar on stderr (rate and time left) when it is a terminal and there are more
+    than a few articles to read; lines printed meanwhile go above it."""
 
-    global _echo
-    bar = tqdm(items, unit=" articles", file=sys.stderr, leave=False, mininterval=0.2)
-    _echo = lambda line, color=None: bar.write(line, file=sys.stdout)  # noqa: E731
-    try:
-        yield from bar
-    finally:
-        bar.close()
-        _echo = click.echo
+    def __init__(self) -> None:
+        self.bar = None
 
+    def __call__(self, total: int | None) -> None:
+        if total is not None:
+            if sys.stderr.isatty() and total > 20:
+                from tqdm import tqdm
 
-_echo = click.echo
+                self.bar = tqdm(total=total, unit=" articles", file=sys.stderr, leave=False, mininterval=0.2)
+        elif self.bar is not None:
+            self.bar.update(1)
+
+    def echo(self, line: str, color: bool | None = None) -> None:
+        if self.bar is not None:
+            self.bar.write(line, file=sys.stdout)
+        else:
+            click.echo(line, color=color)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
 
 
 @cli.command("import")

@@ -88,6 +88,7 @@ class Hit:
     context: list[Paragraph] = field(default_factory=list)  # neighbouring paragraphs, if asked
     inner: list["Hit"] = field(default_factory=list)  # with per_article: the article's next-best paragraphs
     explain: list[dict] | None = None  # with explain: [{"field", "term", "score"}]
+    segments: list[tuple[str, bool]] = field(default_factory=list, repr=False)  # the snippet as (text, marked)
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {

@@ -111,7 +111,7 @@ def _hit_text(hit: Hit, style: Style) -> str:
     meta += [x for x in (hit.date, hit.source) if x]
     meta.append(hit.article_id)
     lines = [head, "    " + style.dim(" · ".join(meta))]
-    segments = getattr(hit, "segments", None)
+    segments = hit.segments
     body = "".join(f"{MARK_ON}{t}{MARK_OFF}" if m else t for t, m in segments) if segments else _unhtml(hit.snippet)
     before = [p for p in hit.context if p.n < hit.paragraph]
     after = [p for p in hit.context if p.n > hit.paragraph]
@@ -121,7 +121,7 @@ def _hit_text(hit: Hit, style: Style) -> str:
     for p in after:
         lines.append(style.dim(wrap(f"¶{p.n} {_short(p.text)}", style, "      ")))
     for inner in hit.inner:
-        segs = getattr(inner, "segments", None)
+        segs = inner.segments
         text = "".join(f"{MARK_ON}{t}{MARK_OFF}" if m else t for t, m in segs) if segs else _unhtml(inner.snippet)
         lines.append("    " + style.dim(f"¶{inner.paragraph} {inner.kind}"))
         lines.append(style.marks(wrap(text, style, "    ")))

@@ -80,3 +80,17 @@ def test_broken_pipe_is_quiet(seed, tmp_path):
     p = subprocess.run(f"'{ARCHIVE}' search Leike --limit 50 | head -1", shell=True, cwd=tmp_path,
                        capture_output=True, timeout=60)  # fmt: skip
     assert b"Traceback" not in p.stderr and p.stdout.count(b"\n") == 1
+
+
+def test_progress_bar_on_a_terminal_only(tmp_path):
+    """On a terminal a long ingest shows a bar with rate and time left; in a pipe it does not."""
+    script = shutil.which("script")
+    if script is None:
+        pytest.skip("needs util-linux `script` for a pseudo-terminal")
+    lines = [json.dumps({"id": f"m{i}", "title": f"Story {i}", "text": f"Body {i}."}) for i in range(400)]
+    (tmp_path / "many.jsonl").write_text("\n".join(lines) + "\n")
+    cmd = f"stty cols 100 rows 30; '{ARCHIVE}' --index '{tmp_path / 'ix'}' ingest '{tmp_path / 'many.jsonl'}' --lang en"
+    out = subprocess.run([script, "-qec", cmd, "/dev/null"], capture_output=True, timeout=120).stdout
+    assert b"/400 [" in out and b"articles/s]" in out
+    piped = sh("--index", str(tmp_path / "ix2"), "ingest", str(tmp_path / "many.jsonl"), "--lang", "en", cwd=tmp_path)
+    assert b"articles/s" not in piped.stderr + piped.stdout and b"400 added" in piped.stdout

@@ -64,6 +64,21 @@ def collect(inputs: list[str]) -> tuple[list[Source], list[ReadError]]:
     return sources, errors
 
 
+def estimate_articles(sources: list[Source]) -> int:
+    """About how many articles the sources hold (a JSONL file: its lines), for a progress bar."""
+    total = 0
+    for source in sources:
+        if source.path is not None and source.path.suffix.lower() in (".jsonl", ".ndjson"):
+            try:
+                with open(source.path, "rb") as f:
+                    total += sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 20), b""))
+            except OSError:
+                total += 1
+        else:
+            total += 1
+    return total
+
+
 def _walk(root: Path) -> Iterator[Path]:
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = [d for d in dirnames if not d.startswith(".")]

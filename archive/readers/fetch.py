@@ -20,10 +20,6 @@ class Fetched:
     charset: str | None
 
 
-def is_url(text: str) -> bool:
-    return text.startswith(("http://", "https://"))
-
-
 def fetch(url: str, max_bytes: int, timeout: float = DEFAULT_TIMEOUT) -> Fetched:
     import urllib.error
     import urllib.request
