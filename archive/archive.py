@@ -374,6 +374,9 @@ class Archive:
             raise QueryError("--limit must be at least 1")
         if opts.page < 1:
             raise QueryError("--page must be at least 1")
+        unknown = [f for f in opts.facets if f not in FACETS]
+        if unknown:
+            raise QueryError(f"--facets: no facet {unknown[0]!r} (use {', '.join(FACETS)})")
         started = time.perf_counter()
         node = aq.parse(query)
         filters = self._filters(opts)
@@ -406,12 +409,7 @@ class Archive:
             for hit in hits:
                 hit.explain = self.engine.explain(equery, found[(hit.article_id, hit.paragraph)])
         total, total_exact = res.total, res.total_exact
-        facets = None
-        if opts.facets:
-            unknown = [f for f in opts.facets if f not in FACETS]
-            if unknown:
-                raise QueryError(f"--facets: no facet {unknown[0]!r} (use {', '.join(FACETS)})")
-            facets = self.engine.facets(EngineQuery(node, filters), list(opts.facets))
+        facets = self.engine.facets(EngineQuery(node, filters), list(opts.facets)) if opts.facets else None
         suggestion = None
         if strict_total is None and match == "all":
             strict_total = total

@@ -416,9 +416,8 @@ class WhooshEngine:
                 lift.extend(wq.Term("title", t) for t in _terms(leaf.text))
             elif isinstance(leaf, aq.Phrase) and leaf.field is None:
                 ts = _terms(leaf.text)
-                if len(ts) > 1:
-                    lift.append(wq.Phrase("title", ts))
-                lift.extend(wq.Term("title", t) for t in ts[:1])
+                if ts:
+                    lift.append(wq.Phrase("title", ts) if len(ts) > 1 else wq.Term("title", ts[0]))
         if not lift:
             return core
         return wq.AndMaybe(core, Scaled(wq.Or(lift), weight))
