@@ -258,3 +258,12 @@ def test_total_is_counted_up_to_a_cap(run, tmp_path, monkeypatch):
     out = run.json("search", "common", "--limit", "5")
     assert (out["total"], out["total_exact"]) == (10, False)
     assert "1–5 of 10+ hits" in run("search", "common", "--limit", "5").stdout
+
+
+def test_empty_archive_searches_cleanly(run, tmp_path):
+    write(tmp_path / "a.txt", "Only Story\n\nSome text.\n")
+    run("ingest", str(tmp_path / "a.txt"))
+    run("remove", "only-story")
+    for args in (["leike"], ["leike", "--by-article"], ["leike", "--facets", "source"], ["leike", "--per-article", "2"]):
+        r = run("search", *args, code=1)
+        assert "No hits" in r.stdout

@@ -277,6 +277,8 @@ class WhooshEngine:
         Every match is scored (an article's count needs them all), but only the article id
         column is read for each; stored fields only for the page shown."""
         results = s.search(wquery, limit=None, terms=False, **kwargs)
+        if not results.scored_length():
+            return EngineResult(0, [], {})
         column = s.reader().column_reader("article")
         best: dict[str, list[tuple[float, int]]] = {}
         counts: dict[str, int] = {}
@@ -308,6 +310,8 @@ class WhooshEngine:
         fq = self._filter(q.filters)
         full = wq.And([core, fq]) if fq is not None else core
         reader = s.reader()
+        if not reader.doc_count():
+            return {name: [] for name in names}
         articles = reader.column_reader("article")
         columns = {name: reader.column_reader(FACET_COLUMNS[name]) for name in names}
         tally: dict[str, dict[str, list]] = {name: {} for name in names}
