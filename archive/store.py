@@ -160,12 +160,13 @@ class Store:
     # -- identity -------------------------------------------------------------------------
 
     def find_existing(self, article: Article) -> tuple[str, str] | None:
-        """The (id, content_hash) of the stored article this one is a version of, if any:
-        the same id, the same url, or the same title and source."""
+        """The (id, content_hash) of the stored article this one is a version of, if any.
+
+        An article that brings its own id (a JSON record's ``id``, front matter) is that id and
+        nothing else; otherwise the same url, or the same title and source."""
         if article.id:
             row = self.db.execute("SELECT id, content_hash FROM articles WHERE id = ?", (article.id,)).fetchone()
-            if row:
-                return row["id"], row["content_hash"]
+            return (row["id"], row["content_hash"]) if row else None
         if article.url:
             row = self.db.execute(
                 "SELECT id, content_hash FROM articles WHERE url = ? LIMIT 1", (article.url,)

@@ -135,3 +135,11 @@ def test_ingest_json_formats(run, seed, tmp_path):
     out = run.json("ingest", str(seed), str(bad), code=1)
     assert out["added"] == 1 and out["failed"] == 1
     assert {r["action"] for r in out["results"]} == {"added", "failed"}
+
+
+def test_records_with_their_own_ids_are_never_merged_by_title(run, tmp_path):
+    write(tmp_path / "r.jsonl", '{"id": "doc-1", "title": "Same Title", "text": "First text."}\n'
+                                '{"id": "doc-2", "title": "Same Title", "text": "Second text."}\n')
+    r = run("ingest", str(tmp_path / "r.jsonl"))
+    assert "2 added" in r.stdout
+    assert sorted(x["id"] for x in run.json("list")) == ["doc-1", "doc-2"]
