@@ -125,19 +125,19 @@ import sys, time, resource
 from archive.archive import Archive
 t = time.perf_counter()
 with Archive.open(sys.argv[1], create=True) as ar:
-    n = sum(1 for o in ar.ingest_inputs([sys.argv[2]], max_bytes=1 << 40) if hasattr(o, "action"))
+    n = sum(1 for o in ar.ingest_inputs([sys.argv[2]], max_bytes=1 << 40) if getattr(o, "action", "") == "added")
 print(n, time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 """
 
 
-def bench_archive(work: Path, corpus: Path, n_docs: int) -> dict:
+def bench_archive(work: Path, corpus: Path, n_docs: int, n_articles_expected: int) -> dict:
     from archive.archive import Archive, SearchOptions
 
     index = work / "archive"
     proc = subprocess.run([sys.executable, "-c", INGEST_CHILD, str(index), str(corpus)], capture_output=True,
                           text=True, check=True)  # fmt: skip
     n_articles, ingest_s, peak_mb = proc.stdout.split()
-    assert int(n_articles) > 0, f"nothing was ingested: {proc.stderr[-500:]}"
+    assert int(n_articles) == n_articles_expected, f"{n_articles} of {n_articles_expected} added: {proc.stderr[-500:]}"
     r: dict = {"ingest_s": float(ingest_s), "ingest_rate": n_docs / float(ingest_s), "peak_mb": float(peak_mb)}
     r["size"] = dir_size(index)
     with Archive.open(index) as ar:
@@ -315,7 +315,7 @@ def main() -> None:
             corpus = work / "corpus.jsonl"
             n_articles, raw, docs = build_corpus(size, corpus)
             print(f"{size:,}: {n_articles:,} articles, {len(docs):,} paragraphs", file=sys.stderr)
-            a = bench_archive(work, corpus, len(docs))
+            a = bench_archive(work, corpus, len(docs), n_articles)
             print("archive done", file=sys.stderr)
             f = bench_fts5(work, docs)
             t = bench_tantivy(work, docs)
