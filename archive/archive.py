@@ -326,13 +326,17 @@ class Archive:
 
     def stats(self) -> dict:
         s = self.store.stats()
+        try:
+            s["segments"] = self.engine.segment_count()
+            s["index_problem"] = None
+        except ArchiveError as e:  # the store's counts still stand; say what is wrong with the index
+            s["segments"], s["index_problem"] = 0, e.message
         s["index_bytes"] = self.engine.size_bytes()
         s["store_bytes"] = sum(
             p.stat().st_size for p in self.path.iterdir() if p.is_file() and p.name.startswith(STORE_FILE)
         )
         s["path"] = str(self.path)
         s["engine"] = self.engine.name
-        s["segments"] = self.engine.segment_count()
         return s
 
     def check(self) -> list[str]:

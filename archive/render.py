@@ -225,7 +225,8 @@ def stats_text(s: dict, style: Style) -> str:
         f"{'paragraphs':<12}{s['paragraphs']:,}" + (
             " (" + ", ".join(f"{k} {v:,}" for k, v in s["kinds"].items()) + ")" if s["kinds"] else ""),
         f"{'dates':<12}{dates}",
-        f"{'index':<12}{size(s['index_bytes'])} in {s['segments']} segment{'s' if s['segments'] != 1 else ''}",
+        f"{'index':<12}" + (f"damaged: {s['index_problem']} (archive rebuild)" if s.get("index_problem") else
+                            f"{size(s['index_bytes'])} in {s['segments']} segment{'s' if s['segments'] != 1 else ''}"),
         f"{'store':<12}{size(s['store_bytes'])}",
         f"{'sources':<12}" + (", ".join(f"{k} ({v:,})" for k, v in s["sources"].items()) or "—"),
         f"{'languages':<12}" + (", ".join(f"{k} ({v:,})" for k, v in s["languages"].items()) or "—"),

@@ -88,6 +88,7 @@ def test_check_and_rebuild_repair_a_damaged_index(seeded):
     assert "is damaged" in r.stderr and "archive rebuild" in r.stderr
     r = seeded("search", "superalignment", code=2)
     assert "archive rebuild" in r.stderr and "Traceback" not in r.output
+    assert "articles    1" in seeded("stats").stdout  # the store's counts still show
     r = seeded("rebuild", code=None)
     assert r.exit_code == 0, r.output
     assert "from 1 article" in r.stdout

@@ -184,6 +184,8 @@ def test_index_built_by_another_analysis_asks_for_rebuild(seeded):
     db.close()
     r = seeded("search", "superalignment", code=2)
     assert "archive rebuild" in r.stderr
+    stats = seeded("stats").stdout  # the store's counts still show, with what is wrong
+    assert "articles    1" in stats and "index       damaged: " in stats
     seeded("rebuild")
     assert seeded.json("search", "superalignment")["total"] == 2
 
