@@ -24,6 +24,8 @@ from .dates import date_bound
 from .errors import ArchiveError, NoArchive, QueryError, ReadError, SchemaMismatch
 from .lock import write_lock
 from .model import Article, Hit, IngestOutcome, SearchResult
+from .config import CONFIG_FILE, EngineConfig, cluster_layout
+from .dates import now_iso as _now
 from .store import Store
 
 STORE_FILE = "archive.db"
@@ -94,12 +96,18 @@ class Archive:
         self.engine = engine
         self.lock_timeout = 300.0
         self.on_wait: Callable[[str], None] | None = None
+        self._cluster = None  # an OpenSearch archive's connection
 
     # -- opening ----------------------------------------------------------------------------
 
     @classmethod
     def open(cls, path: str | os.PathLike, *, create: bool = False) -> "Archive":
+        """Open the archive at ``path``; with ``create``, make one if there is none (a Whoosh
+        archive, or whatever ARCHIVE_ENGINE / ARCHIVE_URL ask for)."""
         path = Path(path)
+        config = EngineConfig.load(path)
+        if config is not None and config.engine == "opensearch":
+            return cls._open_opensearch(path, config)
         store_path = path / STORE_FILE
         if not store_path.exists():
             if not create:
@@ -107,6 +115,9 @@ class Archive:
                     f"no archive at {path}",
                     hint="add articles to make one: archive ingest seeds/ (or pick another with --index)",
                 )
+            wanted = EngineConfig.from_env()
+            if wanted.engine == "opensearch":
+                return cls.init(path, wanted)
             if path.exists() and not path.is_dir():
                 raise ArchiveError(f"{path} exists and is not a directory")
             path.mkdir(parents=True, exist_ok=True)
@@ -132,9 +143,69 @@ class Archive:
             raise
         return cls(path, store, engine)
 
+    @classmethod
+    def init(cls, path: str | os.PathLike, config: "EngineConfig") -> "Archive":
+        """Make a new archive at ``path`` on the engine ``config`` names. On OpenSearch, an
+        archive of that name already in the cluster is joined (another machine's, say)."""
+        path = Path(path)
+        if EngineConfig.load(path) is not None or (path / STORE_FILE).exists():
+            raise ArchiveError(f"there is already an archive at {path}", hint="pick another --index, or use it as it is")
+        if path.exists() and not path.is_dir():
+            raise ArchiveError(f"{path} exists and is not a directory")
+        if config.engine == "whoosh":
+            path.mkdir(parents=True, exist_ok=True)
+            return cls.open(path, create=True)
+        from .engine.opensearch_cluster import Cluster
+
+        cluster = Cluster(config.cluster())
+        try:
+            if not cluster.exists():
+                cluster.create()
+                from .engine.opensearch_store import OpenSearchStore
+
+                store = OpenSearchStore(cluster)
+                store.set_meta("index_layout", cluster_layout())
+                store.set_meta("created_at", _now())
+        finally:
+            cluster.close()
+        path.mkdir(parents=True, exist_ok=True)
+        config.save(path)
+        return cls.open(path)
+
+    @classmethod
+    def _open_opensearch(cls, path: Path, config: "EngineConfig") -> "Archive":
+        from .engine.opensearch_cluster import Cluster
+        from .engine.opensearch_engine import OpenSearchEngine
+        from .engine.opensearch_store import OpenSearchStore
+
+        cluster = Cluster(config.cluster())
+        try:
+            store = OpenSearchStore(cluster)
+            layout = store.get_meta("index_layout")
+            if layout is None and not cluster.exists():
+                raise NoArchive(
+                    f"the archive {config.name!r} is not in the cluster at {config.url}",
+                    hint=f"create it with: archive --index {path} init --engine opensearch --url {config.url} "
+                    f"--name {config.name} (after moving {path / CONFIG_FILE} aside)",
+                )
+            engine = OpenSearchEngine(cluster)
+            if layout != OpenSearchEngine.LAYOUT:
+                engine = BrokenEngine(SchemaMismatch(
+                    f"the archive's search index at {config.url} was built by another version of archive "
+                    f"({layout}; this one builds {OpenSearchEngine.LAYOUT})",
+                    hint="rebuild it from the articles with: archive rebuild"), name="opensearch")  # fmt: skip
+        except BaseException:
+            cluster.close()
+            raise
+        ar = cls(path, store, engine)
+        ar._cluster = cluster
+        return ar
+
     def close(self) -> None:
         self.engine.close()
         self.store.close()
+        if self._cluster is not None:
+            self._cluster.close()
 
     def __enter__(self) -> "Archive":
         return self
@@ -198,6 +269,9 @@ class Archive:
         outcomes: list[IngestOutcome | ReadError] = []
         upserts: dict[str, Article] = {}
         with self.store.transaction():
+            prefetch = getattr(self.store, "prefetch", None)
+            if prefetch is not None:  # a remote store looks a batch up in a few requests
+                prefetch([a for a in batch if isinstance(a, Article)])
             for article in batch:
                 if isinstance(article, ReadError):
                     outcomes.append(article)
@@ -288,8 +362,6 @@ class Archive:
         return n
 
     def _rebuild_locked(self, progress: Callable[[int], None] | None = None) -> int:
-        from .engine.whoosh_engine import WhooshEngine
-
         count = 0
 
         def articles():
@@ -300,12 +372,54 @@ class Archive:
                     progress(count)
                 yield a
 
-        fresh = WhooshEngine.rebuild(self.path / INDEX_DIR, articles())
+        if self._cluster is not None:
+            from .engine.opensearch_engine import OpenSearchEngine
+
+            engine_cls = OpenSearchEngine
+            fresh = OpenSearchEngine(self._cluster).rebuild(articles())
+        else:
+            from .engine.whoosh_engine import WhooshEngine
+
+            engine_cls = WhooshEngine
+            fresh = WhooshEngine.rebuild(self.path / INDEX_DIR, articles())
         self.engine.close()
         self.engine = fresh
         with self.store.transaction():
-            self.store.set_meta("index_layout", WhooshEngine.LAYOUT)
+            self.store.set_meta("index_layout", engine_cls.LAYOUT)
         return count
+
+    def migrate(self, dest: "Archive", progress: Callable[[int | None], None] | None = None) -> dict:
+        """Copy every article into ``dest`` (ids, paragraphs and ingestion times kept), then
+        check that ``dest`` holds each of them with the same paragraph count."""
+        ours = self.store.summaries("id")
+        if progress is not None:
+            progress(len(ours))
+        counts = {"added": 0, "updated": 0, "unchanged": 0}
+
+        def articles() -> Iterator[Article]:
+            for a in self.store.iter_articles():
+                if progress is not None:
+                    progress(None)
+                yield a
+
+        for outcome in dest.ingest(articles()):
+            if isinstance(outcome, IngestOutcome):
+                counts[outcome.action] += 1
+        theirs = {s.id: s.paragraphs for s in dest.store.summaries("id")}
+        missing = [s.id for s in ours if theirs.get(s.id) != s.paragraphs]
+        if missing:
+            raise ArchiveError(
+                f"{len(missing)} of {len(ours)} articles did not arrive whole in {dest.path} (e.g. {missing[0]})",
+                hint="run the same migrate again: articles already copied are left as they are",
+            )
+        return {"articles": len(ours), "paragraphs": sum(s.paragraphs for s in ours), "from": self.describe(),
+                "to": dest.describe(), **counts}  # fmt: skip
+
+    def describe(self) -> str:
+        """Where this archive lives, for messages: a path, or a cluster and name."""
+        if self._cluster is not None:
+            return f"{self._cluster.config.name!r} at {self._cluster.url}"
+        return str(self.path)
 
     def export(self) -> Iterator[dict]:
         """Every article as a JSON-ready record (what ``archive import`` reads back)."""
@@ -332,9 +446,14 @@ class Archive:
         except ArchiveError as e:  # the store's counts still stand; say what is wrong with the index
             s["segments"], s["index_problem"] = 0, e.message
         s["index_bytes"] = self.engine.size_bytes()
-        s["store_bytes"] = sum(
-            p.stat().st_size for p in self.path.iterdir() if p.is_file() and p.name.startswith(STORE_FILE)
-        )
+        if self._cluster is not None:
+            s["store_bytes"] = self.store.size_bytes()
+            s["url"] = self._cluster.url
+            s["name"] = self._cluster.config.name
+        else:
+            s["store_bytes"] = sum(
+                p.stat().st_size for p in self.path.iterdir() if p.is_file() and p.name.startswith(STORE_FILE)
+            )
         s["path"] = str(self.path)
         s["engine"] = self.engine.name
         return s
@@ -405,7 +524,7 @@ class Archive:
         lift = TITLE_WEIGHT if match == "all" else 0.0
         equery = EngineQuery(node, filters, limit=opts.limit, offset=offset, sort=opts.sort, title_weight=lift,
                              by_article=by_article, per_article=max(1, opts.per_article),
-                             count_up_to=COUNT_UP_TO)  # fmt: skip
+                             count_up_to=COUNT_UP_TO, explain=opts.explain)  # fmt: skip
         res = self.engine.search(equery)
         hits = self._hits(res.hits, node, opts, offset, res.per_article if by_article else None)
         if opts.explain:
@@ -535,10 +654,9 @@ def _crash_point(name: str) -> None:
 class BrokenEngine:
     """Stands in for an index that cannot be opened: every use says so and how to repair it."""
 
-    name = "whoosh"
-
-    def __init__(self, error: ArchiveError) -> None:
+    def __init__(self, error: ArchiveError, name: str = "whoosh") -> None:
         self.error = error
+        self.name = name
 
     def __getattr__(self, name: str):
         raise self.error

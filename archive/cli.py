@@ -93,6 +93,48 @@ def cli(ctx: click.Context, index: str, color: str) -> None:
     ctx.obj = Ctx(index, color)
 
 
+# -- init --------------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--engine", type=click.Choice(["whoosh", "opensearch"]), default="whoosh", show_default=True,
+              help="Whoosh: files on this machine. OpenSearch: a cluster, for big archives and many users.")
+@click.option("--url", envvar="ARCHIVE_URL", default="http://127.0.0.1:9200", show_default=True,
+              help="OpenSearch: the cluster's address (or set ARCHIVE_URL).")
+@click.option("--name", envvar="ARCHIVE_NAME", default="archive", show_default=True,
+              help="OpenSearch: the archive's name in the cluster (its indices are NAME-*).")
+@click.option("--shards", type=click.IntRange(1, 1024), default=1, show_default=True,
+              help="OpenSearch: primary shards (spread over the nodes).")
+@click.option("--replicas", type=click.IntRange(0, 10), default=0, show_default=True,
+              help="OpenSearch: copies of each shard on other nodes (1 survives losing a node).")
+@click.pass_obj
+def init(obj: Ctx, engine, url, name, shards, replicas) -> None:
+    """Make a new, empty archive, on Whoosh (the default) or an OpenSearch cluster.
+
+    `archive ingest` makes a Whoosh archive by itself; `init` is for choosing the engine.
+    Every command works the same on both. On OpenSearch the articles and the index live
+    in the cluster, and the --index directory keeps only the address (archive.json): if
+    the cluster already holds an archive of that NAME, this joins it (from another machine).
+
+    \b
+    Examples:
+      archive init --engine opensearch --url http://127.0.0.1:9200
+      archive --index team init --engine opensearch --name newsroom --shards 2 --replicas 1
+    """
+    from .archive import Archive
+    from .config import EngineConfig
+
+    config = EngineConfig(engine=engine, url=url, name=name, shards=shards, replicas=replicas)
+    with Archive.init(obj.index, config) as ar:
+        s = ar.stats()
+    if engine == "whoosh":
+        click.echo(f"made a Whoosh archive in {obj.index}")
+        return
+    n = s["articles"]
+    click.echo(f"{obj.index} is the OpenSearch archive {name!r} at {url} "
+               f"({n:,} article{'s' if n != 1 else ''}; settings in {obj.index}/archive.json)")  # fmt: skip
+
+
 # -- ingest ------------------------------------------------------------------------------------
 
 
@@ -611,6 +653,36 @@ def rebuild(obj: Ctx) -> None:
         else:
             n = ar.rebuild()
     click.echo(f"rebuilt the index from {n:,} articles in {time.perf_counter() - started:.1f} s")
+
+
+@cli.command()
+@click.option("--to", "dest", required=True, metavar="PATH",
+              help="The archive to copy into (made first with `archive init`, e.g. on OpenSearch).")
+@click.option("--lock-timeout", type=float, default=300, show_default=True, metavar="SECONDS")
+@click.pass_obj
+def migrate(obj: Ctx, dest, lock_timeout) -> None:
+    """Copy every article of this archive into another one, and check the counts.
+
+    This is how an archive moves up from Whoosh to OpenSearch (or back): ids, paragraphs,
+    kinds and ingestion times are kept; articles already there are left as they are.
+
+    \b
+    Example:
+      archive --index big init --engine opensearch --url http://10.0.0.5:9200
+      archive migrate --to big
+    """
+    from .archive import Archive
+
+    started = time.perf_counter()
+    with obj.open() as src, Archive.open(dest) as dst:
+        dst.lock_timeout = lock_timeout
+        bar = _Progress()
+        report = src.migrate(dst, progress=bar)
+        bar.close()
+    click.echo(f"copied {report['articles']:,} articles ({report['paragraphs']:,} paragraphs) from "
+               f"{report['from']} to {report['to']} in {time.perf_counter() - started:.1f} s: "
+               f"{report['added']:,} added, {report['updated']:,} updated, {report['unchanged']:,} unchanged; "
+               f"counts checked")  # fmt: skip
 
 
 def main() -> None:

@@ -24,6 +24,8 @@ class EngineQuery:
     by_article: bool = False  # one hit per article (its best paragraph); totals count articles
     per_article: int = 1  # with by_article: up to this many paragraphs of each article
     count_up_to: int = 1000  # count matches exactly up to here; beyond, the total is a lower bound
+    explain: bool = False  # the caller will ask explain() about the hits (an engine may prepare)
+    raw: object = None  # an engine's own query in place of ``query`` (used inside an engine)
 
 
 @dataclass

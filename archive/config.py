@@ -1,0 +1,89 @@
+"""Which engine an archive runs on, kept beside it in ``archive.json``.
+
+A Whoosh archive needs no configuration (its directory holds the store and the index). An
+OpenSearch archive's directory holds only this file (and the local write lock): the articles
+and the index live in the cluster, under the archive's name.
+
+    {"engine": "opensearch", "url": "http://127.0.0.1:9200", "name": "archive",
+     "shards": 1, "replicas": 0}
+
+``ARCHIVE_URL`` overrides the stored address (a cluster that moved, a tunnel); a new archive
+made by ``archive ingest`` takes its engine from ``ARCHIVE_ENGINE`` (and ``ARCHIVE_URL``,
+``ARCHIVE_NAME``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from .errors import ArchiveError
+
+CONFIG_FILE = "archive.json"
+ENGINES = ("whoosh", "opensearch")
+DEFAULT_URL = "http://127.0.0.1:9200"
+_NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,100}$")
+
+
+@dataclass
+class EngineConfig:
+    engine: str = "whoosh"
+    url: str = DEFAULT_URL
+    name: str = "archive"
+    shards: int = 1
+    replicas: int = 0
+
+    def __post_init__(self) -> None:
+        if self.engine not in ENGINES:
+            raise ArchiveError(f"unknown engine {self.engine!r}", hint=f"use one of: {', '.join(ENGINES)}")
+        if not _NAME.match(self.name):
+            raise ArchiveError(
+                f"--name {self.name!r}: an archive name is lower-case letters, digits, '-', '_' or '.'",
+                hint="e.g. --name newsroom",
+            )
+        if not re.match(r"^https?://[^/\s]+/?$", self.url):
+            raise ArchiveError(f"--url {self.url!r}: give the cluster's address as http://HOST:PORT")
+        if self.shards < 1 or self.replicas < 0:
+            raise ArchiveError("--shards must be at least 1 and --replicas at least 0")
+
+    @classmethod
+    def load(cls, path: Path) -> "EngineConfig | None":
+        file = path / CONFIG_FILE
+        if not file.exists():
+            return None
+        try:
+            data = json.loads(file.read_text(encoding="utf-8"))
+            config = cls(**{k: data[k] for k in ("engine", "url", "name", "shards", "replicas") if k in data})
+        except (OSError, ValueError, TypeError) as e:
+            raise ArchiveError(f"{file}: cannot read the archive's configuration ({e})") from None
+        if os.environ.get("ARCHIVE_URL"):
+            config.url = os.environ["ARCHIVE_URL"]
+            config.__post_init__()
+        return config
+
+    @classmethod
+    def from_env(cls) -> "EngineConfig":
+        return cls(
+            engine=os.environ.get("ARCHIVE_ENGINE", "whoosh").lower(),
+            url=os.environ.get("ARCHIVE_URL", DEFAULT_URL),
+            name=os.environ.get("ARCHIVE_NAME", "archive"),
+        )
+
+    def save(self, path: Path) -> None:
+        tmp = path / (CONFIG_FILE + ".tmp")
+        tmp.write_text(json.dumps(asdict(self), indent=2) + "\n", encoding="utf-8")
+        os.replace(tmp, path / CONFIG_FILE)
+
+    def cluster(self):
+        from .engine.opensearch_cluster import ClusterConfig
+
+        return ClusterConfig(url=self.url.rstrip("/"), name=self.name, shards=self.shards, replicas=self.replicas)
+
+
+def cluster_layout() -> str:
+    from .engine.opensearch_cluster import LAYOUT
+
+    return LAYOUT

@@ -1,0 +1,320 @@
+"""The connection to an OpenSearch cluster: the client, the indices' mappings and analyzers,
+and turning the cluster's failures into one-line errors.
+
+An OpenSearch archive named NAME is three indices:
+
+- ``NAME-articles``: the canonical records (metadata and paragraphs); the source of truth,
+  what ``show``, ``export`` and ``rebuild`` read. Paragraphs live in ``_source`` only.
+- ``NAME-paragraphs`` (an alias of ``NAME-paragraphs-NNNNNN``): one searchable document per
+  paragraph, derived from the records. ``rebuild`` fills a new generation and swaps the alias.
+- ``NAME-meta``: the layout version, synonyms and other archive settings.
+
+Only the part of the REST API that Elasticsearch 7/8 share is used (index/alias/bulk/search/
+count/mget/delete_by_query/forcemerge/stats, collapse with inner_hits, aggregations, term
+suggester). Where Elasticsearch differs: it has no ``plugins.security`` switch, and 8.x refuses
+``_type``-era parameters, none of which are sent here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..analysis import MAX_WORD, STOP_WORDS
+from ..errors import ArchiveError
+
+# Bump when a mapping or analyzer changes: an archive built before then must be rebuilt.
+LAYOUT = "opensearch/1"
+BM25_K1 = 0.9  # the Whoosh engine's values (chosen on SciFact train, see benchmarks/RESULTS.md)
+BM25_B = 0.4
+
+# Scripts written without spaces between morphemes: each run becomes a word of its own, which
+# cjk_bigram turns into overlapping bigrams (as archive.analysis does for the Whoosh engine).
+_CJK = r"\p{IsHangul}\p{IsHan}\p{IsHiragana}\p{IsKatakana}"
+
+ANALYSIS = {
+    "char_filter": {
+        "curly_apostrophe": {"type": "mapping", "mappings": ["’ => '"]},
+        # Everything but letters, digits, marks and apostrophes separates words, as WORD_RE does
+        # (so U.S. is u s, 3.5 is 3 5, co-leader is co leader).
+        "word_chars": {"type": "pattern_replace", "pattern": r"[^\p{L}\p{N}\p{M}']", "replacement": " "},
+        "cjk_runs": {"type": "pattern_replace", "pattern": f"([{_CJK}]+)", "replacement": " $1 "},
+    },
+    "filter": {
+        "news_stop": {"type": "stop", "stopwords": sorted(STOP_WORDS)},
+        "news_stem": {"type": "snowball", "language": "English"},  # = PyStemmer's english
+        "news_possessive": {"type": "stemmer", "language": "possessive_english"},
+        "news_length": {"type": "length", "max": MAX_WORD},
+        "news_bigrams": {"type": "cjk_bigram", "ignored_scripts": []},
+    },
+    "analyzer": {
+        "news": {  # paragraph text and headlines: archive.analysis.analyze
+            "type": "custom",
+            "char_filter": ["curly_apostrophe", "word_chars", "cjk_runs"],
+            "tokenizer": "standard",
+            "filter": ["news_length", "lowercase", "news_bigrams", "news_possessive", "news_stop", "news_stem"],
+        },
+        "plain": {  # sources and bylines: words, lower-cased
+            "type": "custom",
+            "char_filter": ["curly_apostrophe", "word_chars"],
+            "tokenizer": "standard",
+            "filter": ["lowercase"],
+        },
+        "spelling": {  # did-you-mean: words as written, lower-cased, no stemming
+            "type": "custom",
+            "char_filter": ["curly_apostrophe", "word_chars"],
+            "tokenizer": "standard",
+            "filter": ["lowercase", "news_possessive"],
+        },
+    },
+}
+
+PARAGRAPHS_MAPPING = {
+    "dynamic": "strict",
+    "properties": {
+        "article": {"type": "keyword"},
+        "n": {"type": "integer"},
+        "kind": {"type": "keyword"},
+        "boost": {"type": "float"},  # the kind's weight (title 1.6, subtitle 1.3, else 1)
+        "text": {
+            "type": "text", "analyzer": "news",
+            "fields": {"spell": {"type": "text", "analyzer": "spelling"}},
+        },
+        "title": {"type": "text", "analyzer": "news"},
+        "source": {"type": "text", "analyzer": "plain"},
+        "author": {"type": "text", "analyzer": "plain"},
+        "source_name": {"type": "keyword"},
+        "author_name": {"type": "keyword", "index": False},
+        "url": {"type": "keyword", "index": False},
+        "lang": {"type": "keyword"},
+        "tag": {"type": "keyword", "normalizer": "lowercase"},
+        "tags": {"type": "keyword"},
+        "date": {"type": "keyword"},  # ISO YYYY-MM-DD: ranges compare as strings, as in Whoosh
+        "month": {"type": "keyword"},
+        "credit": {"type": "keyword", "index": False},
+    },
+}  # fmt: skip
+
+ARTICLES_MAPPING = {
+    "dynamic": "strict",
+    "properties": {
+        "id": {"type": "keyword"},
+        "title": {"type": "text", "analyzer": "news"},
+        "title_key": {"type": "keyword"},
+        "source": {"type": "keyword"},
+        "source_key": {"type": "keyword"},  # "" for none, for the title + source identity rule
+        "author": {"type": "keyword"},
+        "date": {"type": "keyword"},
+        "url": {"type": "keyword"},
+        "lang": {"type": "keyword"},
+        "tags": {"type": "keyword"},
+        "ingested_at": {"type": "keyword"},
+        "updated_at": {"type": "keyword"},
+        "content_hash": {"type": "keyword", "index": False},
+        "source_hash": {"type": "keyword", "index": False},
+        "origin": {"type": "keyword", "index": False},
+        "paragraph_count": {"type": "integer"},
+        "paragraphs": {"type": "object", "enabled": False},
+    },
+}
+
+META_MAPPING = {
+    "dynamic": "strict",
+    "properties": {
+        "kind": {"type": "keyword"},  # "meta" or "synonym"
+        "key": {"type": "keyword"},
+        "value": {"type": "keyword", "index": False},
+        "term": {"type": "keyword"},
+        "grp": {"type": "integer"},
+    },
+}
+
+
+@dataclass
+class ClusterConfig:
+    url: str
+    name: str = "archive"
+    shards: int = 1
+    replicas: int = 0
+    timeout: float = 30.0
+
+
+def unreachable_hint(url: str) -> str:
+    return f"is OpenSearch running at {url}? (scripts/opensearch.sh start, or set ARCHIVE_URL)"
+
+
+class Cluster:
+    """A client for one archive's indices, with the cluster's errors made into ArchiveErrors."""
+
+    def __init__(self, config: ClusterConfig) -> None:
+        from opensearchpy import OpenSearch
+
+        self.config = config
+        self.url = config.url
+        self.articles = f"{config.name}-articles"
+        self.paragraphs = f"{config.name}-paragraphs"
+        self.meta = f"{config.name}-meta"
+        self.client = OpenSearch(
+            hosts=[config.url], timeout=config.timeout, max_retries=3, retry_on_timeout=True,
+            http_compress=False,
+        )  # fmt: skip
+
+    def call(self, what: str, fn, *args, **kwargs):
+        """Run one client call; the cluster's failures become one-line ArchiveErrors."""
+        from opensearchpy import exceptions as ox
+
+        try:
+            return fn(*args, **kwargs)
+        except ox.ConnectionTimeout:
+            raise ArchiveError(f"OpenSearch at {self.url} did not answer in time ({what})",
+                               hint="the cluster may be overloaded or a node down") from None  # fmt: skip
+        except ox.ConnectionError as e:
+            raise ArchiveError(
+                f"cannot reach OpenSearch at {self.url} ({what}: {_reason(e)})", hint=unreachable_hint(self.url)
+            ) from None
+        except ox.TransportError as e:
+            status = e.status_code if isinstance(e.status_code, int) else 0
+            raise ArchiveError(f"OpenSearch at {self.url} refused {what} (HTTP {status}: {_reason(e)})",
+                               hint=_hint_for(status)) from None  # fmt: skip
+
+    # -- layout ---------------------------------------------------------------------------
+
+    def exists(self) -> bool:
+        return bool(self.call("a check for the archive", self.client.indices.exists, index=self.articles))
+
+    def create(self) -> None:
+        """Create the archive's indices (refuses if an archive of this name is there)."""
+        if self.exists():
+            raise ArchiveError(f"an archive named {self.config.name!r} already exists at {self.url}",
+                               hint="use it with --index, or pick another --name")  # fmt: skip
+        settings = self.index_settings()
+        self.call("creating the meta index", self.client.indices.create, index=self.meta,
+                  body={"settings": {**settings, "number_of_shards": 1}, "mappings": META_MAPPING})  # fmt: skip
+        self.call("creating the articles index", self.client.indices.create, index=self.articles,
+                  body={"settings": settings, "mappings": ARTICLES_MAPPING})  # fmt: skip
+        self.create_paragraphs(1, alias=True)
+        self.wait_healthy()
+
+    def index_settings(self) -> dict:
+        return {
+            "number_of_shards": self.config.shards,
+            "number_of_replicas": self.config.replicas,
+            "analysis": ANALYSIS,
+            "similarity": {"default": {"type": "BM25", "k1": BM25_K1, "b": BM25_B}},
+        }
+
+    def create_paragraphs(self, generation: int, alias: bool) -> str:
+        name = f"{self.paragraphs}-{generation:06d}"
+        body: dict = {"settings": self.index_settings(), "mappings": PARAGRAPHS_MAPPING}
+        if alias:
+            body["aliases"] = {self.paragraphs: {}}
+        self.call("creating the paragraphs index", self.client.indices.create, index=name, body=body)
+        return name
+
+    def paragraph_generations(self) -> list[str]:
+        got = self.call("reading the paragraphs alias", self.client.indices.get_alias, name=self.paragraphs)
+        return sorted(got)
+
+    def swap_paragraphs(self, new: str) -> None:
+        """Point the paragraphs alias at ``new`` in one step, then delete the old generations."""
+        old = self.paragraph_generations()
+        actions = [{"remove": {"index": o, "alias": self.paragraphs}} for o in old]
+        actions.append({"add": {"index": new, "alias": self.paragraphs}})
+        self.call("swapping the paragraphs index", self.client.indices.update_aliases, body={"actions": actions})
+        for o in old:
+            if o != new:
+                self.call("deleting an old paragraphs index", self.client.indices.delete, index=o)
+
+    def drop(self) -> None:
+        """Delete every index of this archive (tests and ``archive init --replace``)."""
+        names = [self.meta, self.articles, f"{self.paragraphs}-*"]
+        self.call("deleting the archive", self.client.indices.delete, index=",".join(names),
+                  ignore_unavailable=True)  # fmt: skip
+
+    def wait_healthy(self, timeout: str = "30s") -> None:
+        """Wait until every primary shard of the archive is allocated (yellow or green)."""
+        # (the server's "timeout" parameter goes in the path: opensearch-py 3 takes a "timeout"
+        # keyword for its own socket timeout and rejects "30s" there)
+        path = f"/_cluster/health/{self.config.name}-*?wait_for_status=yellow&timeout={timeout}"
+        health = self.call("a health check", self.client.transport.perform_request, "GET", path)
+        if health.get("status") == "red" or health.get("timed_out"):
+            raise ArchiveError(
+                f"the archive's indices at {self.url} are {health.get('status', 'unknown')}: "
+                f"{health.get('unassigned_shards', '?')} shards unassigned",
+                hint="a node holding them is down; start it (or add replicas)",
+            )
+
+    def refresh(self, *indices: str) -> None:
+        self.call("a refresh", self.client.indices.refresh, index=",".join(indices))
+
+    def close(self) -> None:
+        try:
+            self.client.close()
+        except Exception:  # pragma: no cover - closing a pool never matters to the user
+            pass
+
+    # -- bulk writes ----------------------------------------------------------------------
+
+    def bulk(self, actions: list[dict], what: str) -> None:
+        """Send ``actions`` in chunks, retrying rejected (429) items with back-off; raise one
+        error naming what failed if anything did (nothing is dropped silently)."""
+        from opensearchpy import helpers
+
+        if not actions:
+            return
+        _, errors = self.call(
+            what, helpers.bulk, self.client, actions, chunk_size=1000, max_chunk_bytes=20 * 1024 * 1024,
+            max_retries=5, initial_backoff=1, max_backoff=30, raise_on_error=False, raise_on_exception=True,
+        )  # fmt: skip
+        if errors:
+            first = next(iter(errors[0].values()))
+            reason = first.get("error", {})
+            if isinstance(reason, dict):
+                reason = f"{reason.get('type')}: {reason.get('reason')}"
+            raise ArchiveError(
+                f"OpenSearch at {self.url} rejected {len(errors)} of {len(actions)} writes while {what} "
+                f"(first: {first.get('_id')}: {reason})",
+                hint="nothing was acknowledged for those articles; run the same command again",
+            )
+
+    def scan(self, index: str, query: dict | None = None, source: list[str] | bool = True, size: int = 2000):
+        """Every matching document, in no particular order (a scroll)."""
+        from opensearchpy import helpers
+
+        body = {"query": query or {"match_all": {}}, "_source": source}
+        it = helpers.scan(self.client, index=index, query=body, size=size, scroll="2m", preserve_order=False)
+        while True:
+            try:
+                doc = self.call(f"reading {index}", next, it, None)
+            except StopIteration:  # pragma: no cover - next() with a default never raises it
+                return
+            if doc is None:
+                return
+            yield doc
+
+
+def _reason(e: Exception) -> str:
+    info = getattr(e, "info", None)
+    if isinstance(info, dict):
+        err = info.get("error")
+        if isinstance(err, dict):
+            root = (err.get("root_cause") or [err])[0]
+            return f"{root.get('type')}: {root.get('reason')}"
+        if err:
+            return str(err)
+    err = getattr(e, "error", None)
+    if isinstance(err, str) and err and err != "N/A":
+        return err
+    text = str(getattr(e, "info", "") or e)
+    return text.splitlines()[0][:200] if text else e.__class__.__name__
+
+
+def _hint_for(status: int) -> str | None:
+    if status == 429:
+        return "the cluster is overloaded; retry later or slow the ingest down"
+    if status == 404:
+        return "the archive's indices are missing; create them with: archive init --engine opensearch"
+    if status in (401, 403):
+        return "the cluster wants credentials; put them in the URL (https://user:pass@host:9200)"
+    if status >= 500:
+        return "the cluster is unhealthy; see its logs"
+    return None

@@ -1,0 +1,391 @@
+"""The OpenSearch engine: one document per paragraph in ``NAME-paragraphs``.
+
+The same contract as the Whoosh engine (``engine/base.py``), over the REST API: the archive's
+query trees become query DSL, grouping by article is ``collapse`` with ``inner_hits``, facets
+are aggregations, and every search uses ``dfs_query_then_fetch`` so that a word's rarity is
+counted over the whole archive, not per shard (the ranking does not depend on the shard count).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable
+
+from .. import query as aq
+from ..analysis import analyze, is_cjk_syllable, stem
+from ..errors import ArchiveError
+from ..model import Article
+from .base import EngineHit, EngineQuery, EngineResult
+from .opensearch_cluster import LAYOUT, Cluster
+
+# A headline or a deck says what the article is about (the Whoosh engine's KIND_BOOST).
+KIND_BOOST = {"title": 1.6, "subtitle": 1.3, "caption": 1.0, "body": 1.0}
+SEARCH_TYPE = "dfs_query_then_fetch"
+FACET_FIELDS = {"source": "source_name", "date": "month", "kind": "kind", "tag": "tags", "lang": "lang"}
+MAX_FACET_VALUES = 1_000
+EXACT_ARTICLE_COUNT = 40_000  # the cardinality aggregation is exact below this (its maximum)
+
+
+def paragraph_docs(article: Article) -> Iterable[tuple[str, dict]]:
+    """(document id, document) for each paragraph of ``article``."""
+    for p in article.paragraphs:
+        doc: dict = {
+            "article": article.id, "n": p.n, "kind": p.kind, "boost": KIND_BOOST.get(p.kind, 1.0),
+            "text": p.text, "title": article.title, "lang": article.lang, "date": article.date,
+            "month": article.date[:7] if article.date else None, "url": article.url,
+        }  # fmt: skip
+        if article.source:
+            doc["source"] = doc["source_name"] = article.source
+        if article.author:
+            doc["author"] = doc["author_name"] = article.author
+        if article.tags:
+            doc["tag"] = [t.lower() for t in article.tags]
+            doc["tags"] = list(article.tags)
+        if p.credit:
+            doc["credit"] = p.credit
+        yield paragraph_doc_id(article.id, p.n), {k: v for k, v in doc.items() if v is not None}
+
+
+def paragraph_doc_id(article_id: str, n: int) -> str:
+    return f"{article_id}#{n}"
+
+
+class OpenSearchEngine:
+    name = "opensearch"
+    LAYOUT = LAYOUT
+
+    def __init__(self, cluster: Cluster) -> None:
+        self.cluster = cluster
+        self.client = cluster.client
+        self.index = cluster.paragraphs
+
+    # -- writing ----------------------------------------------------------------------------
+
+    def apply(self, upserts: list[Article], deletes: list[str]) -> None:
+        """Write the new paragraphs (each replaces its earlier version in place), then drop
+        what the new versions no longer have and the deleted articles, then refresh so the
+        next search sees it all."""
+        actions = [
+            {"_op_type": "index", "_index": self.index, "_id": doc_id, "_source": doc}
+            for article in upserts
+            for doc_id, doc in paragraph_docs(article)
+        ]
+        self.cluster.bulk(actions, "indexing paragraphs")
+        stale = [
+            {"bool": {"filter": [{"term": {"article": a.id}}, {"range": {"n": {"gt": len(a.paragraphs)}}}]}}
+            for a in upserts
+        ]
+        gone = [{"terms": {"article": deletes[i : i + 1000]}} for i in range(0, len(deletes), 1000)]
+        clauses = stale + gone
+        for i in range(0, len(clauses), 500):
+            self.cluster.call(
+                "deleting old paragraphs", self.client.delete_by_query, index=self.index,
+                body={"query": {"bool": {"should": clauses[i : i + 500], "minimum_should_match": 1}}},
+                conflicts="proceed", refresh=True, slices="auto",
+            )  # fmt: skip
+        self.cluster.refresh(self.index)
+
+    def optimize(self) -> int:
+        before = self.segment_count()
+        self.cluster.call("merging segments", self.client.indices.forcemerge, index=self.index, max_num_segments=1)
+        self.cluster.refresh(self.index)
+        return before
+
+    def segment_count(self) -> int:
+        stats = self.cluster.call("reading index stats", self.client.indices.stats, index=self.index,
+                                  metric="segments")  # fmt: skip
+        return int(stats["_all"]["primaries"].get("segments", {}).get("count", 0))
+
+    def rebuild(self, articles: Iterable[Article]) -> "OpenSearchEngine":
+        """Fill a new generation of the paragraphs index from ``articles``, then point the
+        alias at it. Searches use the old generation until the swap."""
+        gens = self.cluster.paragraph_generations()
+        last = max(int(g.rsplit("-", 1)[1]) for g in gens) if gens else 0
+        new = self.cluster.create_paragraphs(last + 1, alias=False)
+        try:
+            batch: list[dict] = []
+            for article in articles:
+                for doc_id, doc in paragraph_docs(article):
+                    batch.append({"_op_type": "index", "_index": new, "_id": doc_id, "_source": doc})
+                if len(batch) >= 5000:
+                    self.cluster.bulk(batch, "rebuilding the index")
+                    batch = []
+            self.cluster.bulk(batch, "rebuilding the index")
+            self.cluster.refresh(new)
+        except BaseException:
+            self.cluster.call("dropping a half-built index", self.client.indices.delete, index=new)
+            raise
+        self.cluster.swap_paragraphs(new)
+        return self
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def _search(self, body: dict, what: str = "a search") -> dict:
+        res = self.cluster.call(what, self.client.search, index=self.index, body=body, search_type=SEARCH_TYPE)
+        shards = res.get("_shards", {})
+        if shards.get("failed"):
+            failure = (shards.get("failures") or [{}])[0].get("reason", {})
+            raise ArchiveError(
+                f"{shards['failed']} of {shards.get('total')} shards of {self.index} failed "
+                f"({failure.get('type')}: {failure.get('reason')})",
+                hint="results would be incomplete; check the cluster's health",
+            )
+        return res
+
+    def search(self, q: EngineQuery) -> EngineResult:
+        query = self._scored(q)
+        if query is None:
+            return EngineResult(0, [])
+        body: dict = {
+            "query": query, "from": q.offset, "size": q.limit if q.limit is not None else 10_000,
+            "_source": ["article", "n"], "track_total_hits": True if q.by_article else q.count_up_to,
+        }  # fmt: skip
+        if q.sort == "date":
+            body["sort"] = [{"date": {"order": "desc", "missing": "_last"}}, {"_score": "desc"}, {"_id": "asc"}]
+        else:
+            body["sort"] = [{"_score": "desc"}, {"article": "asc"}, {"n": "asc"}]
+        if q.explain:
+            body["explain"] = True
+        if q.by_article:
+            body["collapse"] = {"field": "article", "inner_hits": {
+                "name": "more", "size": max(1, q.per_article), "_source": ["article", "n"],
+                "sort": body["sort"], "track_scores": True}}  # fmt: skip
+            body["aggs"] = {"articles": {"cardinality": {"field": "article", "precision_threshold": EXACT_ARTICLE_COUNT}}}
+        res = self._search(body)
+        hits: list[EngineHit] = []
+        counts: dict[str, int] = {}
+        for h in res["hits"]["hits"]:
+            hit = _hit(h)
+            if q.by_article:
+                inner = h.get("inner_hits", {}).get("more", {}).get("hits", {})
+                counts[hit.article_id] = inner.get("total", {}).get("value", 1)
+                rest = [_hit(i) for i in inner.get("hits", [])]
+                hit.inner = [r for r in rest if r.n != hit.n][: max(0, q.per_article - 1)]
+            hits.append(hit)
+        if q.by_article:
+            total = int(res["aggregations"]["articles"]["value"])
+            return EngineResult(total, hits, counts, total_exact=total < EXACT_ARTICLE_COUNT)
+        tot = res["hits"]["total"]
+        return EngineResult(tot["value"], hits, total_exact=tot.get("relation", "eq") == "eq")
+
+    def count(self, q: EngineQuery) -> int:
+        query = self._filtered(q)
+        if query is None:
+            return 0
+        res = self.cluster.call("a count", self.client.count, index=self.index, body={"query": query})
+        return int(res["count"])
+
+    def exists(self, q: EngineQuery) -> bool:
+        query = self._filtered(q)
+        if query is None:
+            return False
+        body = {"query": query, "size": 0, "terminate_after": 1, "track_total_hits": 1}
+        res = self.cluster.call("a search", self.client.search, index=self.index, body=body)
+        return res["hits"]["total"]["value"] > 0
+
+    def facets(self, q: EngineQuery, names: list[str]) -> dict[str, list[dict]]:
+        query = self._filtered(q)
+        if query is None:
+            return {name: [] for name in names}
+        aggs = {
+            name: {"terms": {"field": FACET_FIELDS[name], "size": MAX_FACET_VALUES},
+                   "aggs": {"articles": {"cardinality": {"field": "article",
+                                                         "precision_threshold": EXACT_ARTICLE_COUNT}}}}
+            for name in names
+        }  # fmt: skip
+        res = self._search({"query": query, "size": 0, "aggs": aggs, "track_total_hits": False}, "counting facets")
+        out: dict[str, list[dict]] = {}
+        for name in names:
+            values = [
+                {"value": b["key"], "articles": int(b["articles"]["value"]), "paragraphs": b["doc_count"]}
+                for b in res["aggregations"][name]["buckets"]
+            ]
+            values.sort(key=lambda v: (-v["articles"], -v["paragraphs"], v["value"]))
+            out[name] = values
+        return out
+
+    def explain(self, q: EngineQuery, hit: EngineHit) -> list[dict]:
+        """The matched terms and their share of the score, from Lucene's explanation (the
+        search asked for it when ``q.explain`` was set)."""
+        tree = hit.ref if isinstance(hit.ref, dict) else None
+        if tree is None:
+            return []
+        parts: dict[tuple[str, str], float] = {}
+        factor = _kind_factor(tree)
+        for field, term, value in _weights(tree):
+            key = (field, term)
+            parts[key] = parts.get(key, 0.0) + value * factor
+        out = [{"field": f, "term": t, "score": round(v, 4)} for (f, t), v in parts.items()]
+        out.sort(key=lambda p: -p["score"])
+        return out
+
+    def more_like(self, text: str, exclude_article: str | None, q: EngineQuery) -> EngineResult:
+        mlt = {"more_like_this": {"fields": ["text"], "like": text, "min_term_freq": 1, "min_doc_freq": 1,
+                                  "max_query_terms": 40, "minimum_should_match": "1"}}  # fmt: skip
+        query: dict = {"bool": {"must": [mlt], "filter": self._filter_clauses(q.filters)}}
+        if exclude_article:
+            query["bool"]["must_not"] = [{"term": {"article": exclude_article}}]
+        return self.search(EngineQuery(aq.Term(None, ""), q.filters, limit=q.limit, offset=q.offset,
+                                       by_article=q.by_article, per_article=q.per_article,
+                                       count_up_to=q.count_up_to, raw=query))  # fmt: skip
+
+    def paragraph_keys(self) -> list[tuple[str, int]]:
+        return [(d["_source"]["article"], d["_source"]["n"]) for d in self.cluster.scan(self.index, source=["article", "n"])]
+
+    def doc_count(self) -> int:
+        return int(self.cluster.call("a count", self.client.count, index=self.index)["count"])
+
+    def size_bytes(self) -> int:
+        stats = self.cluster.call("reading index stats", self.client.indices.stats, index=self.index, metric="store")
+        return int(stats["_all"]["primaries"]["store"]["size_in_bytes"])
+
+    def close(self) -> None:
+        pass  # the cluster connection belongs to the backend
+
+    # -- query translation --------------------------------------------------------------------
+
+    def _filtered(self, q: EngineQuery) -> dict | None:
+        """The query with its filters, unscored extras left out (for counts and facets)."""
+        if q.raw is not None:
+            return q.raw
+        core = self._translate(q.query)
+        if core is None:
+            return None
+        return {"bool": {"must": [core], "filter": self._filter_clauses(q.filters)}}
+
+    def _scored(self, q: EngineQuery) -> dict | None:
+        """The query as ranked: the kind's weight, and with ``title_weight`` a lift for
+        paragraphs whose article's headline has the words (as the Whoosh engine does)."""
+        if q.raw is not None:
+            base = q.raw
+        else:
+            core = self._translate(q.query)
+            if core is None:
+                return None
+            base = {"bool": {"must": [core], "filter": self._filter_clauses(q.filters)}}
+            lift = self._title_lift(q.query) if q.title_weight > 0 else []
+            if lift:
+                base["bool"]["should"] = [{"bool": {"should": lift, "boost": q.title_weight}}]
+        return {"function_score": {"query": base, "boost_mode": "multiply", "score_mode": "multiply",
+                                   "functions": [{"field_value_factor": {"field": "boost", "missing": 1}}]}}  # fmt: skip
+
+    def _title_lift(self, node: aq.Node) -> list[dict]:
+        lift: list[dict] = []
+        for leaf in aq.positive_leaves(node):
+            if isinstance(leaf, aq.Term) and leaf.field is None:
+                lift.extend({"term": {"title": t.term}} for t in analyze(leaf.text))
+            elif isinstance(leaf, aq.Phrase) and leaf.field is None and leaf.text.strip():
+                lift.append({"match_phrase": {"title": {"query": leaf.text}}})
+        return lift
+
+    def _filter_clauses(self, filters: list[aq.Node]) -> list[dict]:
+        return [c for c in (self._translate(f) for f in filters) if c is not None]
+
+    def _translate(self, node: aq.Node) -> dict | None:
+        if isinstance(node, aq.And):
+            pos = [self._translate(x) for x in node.items if not isinstance(x, aq.Not)]
+            neg = [self._translate(x.item) for x in node.items if isinstance(x, aq.Not)]
+            pos = [p for p in pos if p is not None]
+            if not pos:
+                return None
+            out: dict = {"bool": {"must": pos}}
+            neg = [n for n in neg if n is not None]
+            if neg:
+                out["bool"]["must_not"] = neg
+            return out
+        if isinstance(node, aq.Or):
+            parts = [p for p in (self._translate(x) for x in node.items) if p is not None]
+            if not parts:
+                return None
+            return parts[0] if len(parts) == 1 else {"bool": {"should": parts, "minimum_should_match": 1}}
+        if isinstance(node, aq.Not):
+            inner = self._translate(node.item)
+            return {"bool": {"must": [{"match_all": {}}], "must_not": [inner]}} if inner is not None else None
+        field = getattr(node, "field", None) or "text"
+        if isinstance(node, aq.Term):
+            if field in ("kind", "lang", "article"):
+                return {"term": {field: node.text}}
+            if field == "tag":
+                return {"term": {"tag": node.text.lower()}}
+            return self._words(field, node.text, 0)
+        if isinstance(node, aq.Phrase):
+            return self._words(field, node.text, node.slop)
+        if isinstance(node, aq.Fuzzy):
+            ts = _field_terms(field, node.text)
+            if not ts:
+                return None
+            return {"fuzzy": {field: {"value": ts[0], "fuzziness": min(2, node.distance), "prefix_length": 0,
+                                      "transpositions": False}}}  # fmt: skip
+        if isinstance(node, aq.Wildcard):
+            pattern = node.pattern.lower()
+            if pattern.endswith("*") and "*" not in pattern[:-1] and "?" not in pattern and field in ("text", "title"):
+                prefix = pattern[:-1]
+                options = sorted({prefix, stem(prefix)})
+                return {"bool": {"should": [{"prefix": {field: p}} for p in options], "minimum_should_match": 1}}
+            return {"wildcard": {field: {"value": pattern}}}
+        if isinstance(node, aq.Range):
+            bounds = {}
+            if node.lo:
+                bounds["gte"] = node.lo
+            if node.hi:
+                bounds["lte"] = node.hi
+            return {"range": {node.field: bounds}}
+        raise TypeError(f"unknown query node {node!r}")
+
+    def _words(self, field: str, text: str, slop: int) -> dict | None:
+        ts = _field_terms(field, text)
+        if not ts:
+            return None
+        if len(ts) == 1:
+            if field in ("text", "title") and is_cjk_syllable(ts[0]):  # 팀: alone, or in a bigram
+                t = ts[0]
+                return {"bool": {"should": [{"term": {field: t}}, {"prefix": {field: t}},
+                                            {"wildcard": {field: {"value": "?" + t}}}], "minimum_should_match": 1}}  # fmt: skip
+            if field in ("text", "title"):
+                return {"term": {field: ts[0]}}
+        return {"match_phrase": {field: {"query": text, "slop": slop + 1}}}
+
+
+def _field_terms(field: str, text: str) -> list[str]:
+    """The index terms of ``text`` as ``field`` analyses it (the cluster's analyzers give the
+    same terms as archive.analysis: tests/test_opensearch.py checks it)."""
+    if field in ("source", "author"):
+        from ..analysis import WORD_RE
+
+        return [m.group().lower() for m in WORD_RE.finditer(text)]
+    return [t.term for t in analyze(text)]
+
+
+def _hit(h: dict) -> EngineHit:
+    src = h.get("_source") or {}
+    return EngineHit(src.get("article", ""), int(src.get("n", 0)), float(h.get("_score") or 0.0), h.get("_explanation"))
+
+
+_WEIGHT = re.compile(r"^weight\((\w+):(.*) in \d+\)")
+
+
+def _weights(tree: dict, depth: int = 0):
+    """(field, term, value) of each term or phrase that added to a score."""
+    desc = tree.get("description", "")
+    m = _WEIGHT.match(desc)
+    if m:
+        term = m.group(2)
+        if term.startswith('"'):
+            term = term.split('"')[1]
+        yield m.group(1), term, float(tree.get("value", 0.0))
+        return
+    if desc.startswith(("match on required clause", "match filter")) or "must_not" in desc:
+        return
+    for d in tree.get("details", []):
+        yield from _weights(d, depth + 1)
+
+
+def _kind_factor(tree: dict) -> float:
+    """The kind's weight the function score multiplied the match by (1 if none)."""
+    details = tree.get("details", [])
+    if tree.get("description", "").startswith("function score") and len(details) > 1:
+        try:
+            return float(details[1].get("value", 1.0))
+        except (TypeError, ValueError):
+            return 1.0
+    return 1.0

@@ -1,0 +1,412 @@
+"""The canonical store of an OpenSearch archive: the articles' records in ``NAME-articles``.
+
+It answers what ``archive.store.Store`` answers (identity, records, listings, counts, synonyms,
+did-you-mean), so the archive's logic is the same on both engines; the cluster is the source
+of truth, and any machine that reaches it sees the same archive.
+
+Writes are collected during :meth:`transaction` and sent when it ends, after the engine has
+written the paragraphs: an article's record is its commit point. If a write fails half-way,
+the paragraphs written without their record are replaced by the next ingest of the article
+and reported by ``archive check`` meanwhile; nothing acknowledged is lost.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Iterable, Iterator
+
+from ..dates import now_iso
+from ..errors import NotFound
+from ..model import Article, Paragraph
+from ..store import _GIVEN_ID, ArticleSummary, edit_distance, slugify, synonym_key, title_key
+from .opensearch_cluster import Cluster
+from .opensearch_engine import paragraph_doc_id
+
+RECORD_FIELDS = ["id", "title", "source", "author", "date", "url", "lang", "tags", "ingested_at", "origin",
+                 "source_hash", "content_hash", "paragraph_count"]  # fmt: skip
+_NONE = object()
+
+
+class OpenSearchStore:
+    def __init__(self, cluster: Cluster) -> None:
+        self.cluster = cluster
+        self.client = cluster.client
+        self.index = cluster.articles
+        self._puts: dict[str, dict] = {}
+        self._deletes: set[str] = set()
+        self._known: dict[tuple, object] = {}  # prefetched identity lookups: key -> record or None
+        self._by_url: dict[str, str] = {}
+        self._by_title: dict[tuple[str, str], str] = {}
+        self._ingested: dict[str, str | None] = {}  # id -> first ingested_at, from lookups
+
+    def close(self) -> None:
+        pass
+
+    # -- meta -----------------------------------------------------------------------------
+
+    def get_meta(self, key: str) -> str | None:
+        from opensearchpy import NotFoundError
+
+        try:
+            doc = self.client.get(index=self.cluster.meta, id=f"meta:{key}")
+        except NotFoundError:
+            return None
+        except Exception:
+            return self.cluster.call("reading the archive's settings", self.client.get, index=self.cluster.meta,
+                                     id=f"meta:{key}")["_source"]["value"]  # fmt: skip
+        return doc["_source"]["value"]
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.cluster.call("writing the archive's settings", self.client.index, index=self.cluster.meta,
+                          id=f"meta:{key}", body={"kind": "meta", "key": key, "value": value},
+                          refresh="wait_for")  # fmt: skip
+
+    # -- writing --------------------------------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        self._puts, self._deletes = {}, set()
+        self._by_url, self._by_title = {}, {}
+        try:
+            yield
+        except BaseException:
+            self._puts, self._deletes, self._known, self._ingested = {}, set(), {}, {}
+            raise
+        actions = [{"_op_type": "index", "_index": self.index, "_id": i, "_source": rec} for i, rec in self._puts.items()]
+        actions += [{"_op_type": "delete", "_index": self.index, "_id": i} for i in self._deletes]
+        self._puts, self._deletes, self._known, self._ingested = {}, set(), {}, {}
+        if actions:
+            self.cluster.bulk(actions, "writing article records")
+            self.cluster.refresh(self.index)
+
+    def put(self, article: Article, content_hash: str) -> None:
+        assert article.id
+        now = now_iso()
+        if article.id in self._ingested:
+            first = self._ingested[article.id]
+        else:
+            old = self._record(article.id, ["ingested_at"])
+            first = old["ingested_at"] if old else None
+        article.ingested_at = article.ingested_at or first or now
+        rec = {
+            "id": article.id, "title": article.title, "title_key": title_key(article.title),
+            "source": article.source, "source_key": article.source or "", "author": article.author,
+            "date": article.date, "url": article.url, "lang": article.lang, "tags": list(article.tags),
+            "ingested_at": article.ingested_at, "updated_at": now, "content_hash": content_hash,
+            "source_hash": article.source_hash, "origin": article.origin,
+            "paragraph_count": len(article.paragraphs), "paragraphs": [p.to_dict() for p in article.paragraphs],
+        }  # fmt: skip
+        self._puts[article.id] = rec
+        self._deletes.discard(article.id)
+        if article.url:
+            self._by_url[article.url] = article.id
+        self._by_title[(rec["title_key"], rec["source_key"])] = article.id
+
+    def delete(self, article_id: str) -> None:
+        self._puts.pop(article_id, None)
+        self._deletes.add(article_id)
+
+    # -- identity -------------------------------------------------------------------------
+
+    def prefetch(self, articles: Iterable[Article]) -> None:
+        """Look up the identities of a whole batch in three requests (not one per article)."""
+        ids, urls, titles = set(), set(), set()
+        for a in articles:
+            if a.id:
+                ids.add(a.id)
+                continue
+            if a.url:
+                urls.add(a.url)
+            titles.add((title_key(a.title), a.source or ""))
+        src = ["id", "content_hash", "ingested_at", "url", "title_key", "source_key"]
+        if ids:
+            found = self.cluster.call("looking up articles", self.client.mget, index=self.index,
+                                      body={"ids": sorted(ids)}, _source_includes=src)  # fmt: skip
+            for d in found["docs"]:
+                self._known[("id", d["_id"])] = d["_source"] if d.get("found") else None
+                self._ingested[d["_id"]] = d["_source"].get("ingested_at") if d.get("found") else None
+        for key, values, clause in (
+            ("url", sorted(urls), lambda v: {"term": {"url": v}}),
+            ("title", sorted(titles), lambda v: {"bool": {"filter": [{"term": {"title_key": v[0]}},
+                                                                     {"term": {"source_key": v[1]}}]}}),
+        ):  # fmt: skip
+            for i in range(0, len(values), 500):
+                chunk = values[i : i + 500]
+                for v in chunk:
+                    self._known[(key, v)] = None
+                body = {"query": {"bool": {"should": [clause(v) for v in chunk]}}, "size": 10_000,
+                        "_source": src, "sort": [{"id": "asc"}]}  # fmt: skip
+                res = self.cluster.call("looking up articles", self.client.search, index=self.index, body=body)
+                for h in res["hits"]["hits"]:
+                    s = h["_source"]
+                    k = (key, s.get("url")) if key == "url" else (key, (s.get("title_key"), s.get("source_key", "")))
+                    if self._known.get(k) is None:
+                        self._known[k] = s
+                    self._ingested[s["id"]] = s.get("ingested_at")
+
+    def find_existing(self, article: Article) -> tuple[str, str] | None:
+        """The (id, content_hash) of the stored article this one is a version of (the same
+        rules as archive.store.Store.find_existing)."""
+        if article.id:
+            if article.id in self._puts:
+                return article.id, self._puts[article.id]["content_hash"]
+            rec = self._lookup(("id", article.id), lambda: self._record(article.id, ["id", "content_hash"]))
+            return (rec["id"], rec["content_hash"]) if rec else None
+        if article.url:
+            if article.url in self._by_url:
+                i = self._by_url[article.url]
+                return i, self._puts[i]["content_hash"]
+            rec = self._lookup(("url", article.url), lambda: self._first({"term": {"url": article.url}}))
+            if rec:
+                return rec["id"], rec["content_hash"]
+        key = (title_key(article.title), article.source or "")
+        if key in self._by_title and self._by_title[key] in self._puts:
+            i = self._by_title[key]
+            return i, self._puts[i]["content_hash"]
+        rec = self._lookup(("title", key), lambda: self._first(
+            {"bool": {"filter": [{"term": {"title_key": key[0]}}, {"term": {"source_key": key[1]}}]}}))  # fmt: skip
+        return (rec["id"], rec["content_hash"]) if rec else None
+
+    def _lookup(self, key: tuple, fetch):
+        rec = self._known.get(key, _NONE)
+        if rec is _NONE:
+            return fetch()
+        if rec is not None and rec["id"] in self._deletes:
+            return None
+        return rec
+
+    def _first(self, query: dict) -> dict | None:
+        body = {"query": query, "size": 1, "_source": ["id", "content_hash"], "sort": [{"id": "asc"}]}
+        hits = self.cluster.call("looking up an article", self.client.search, index=self.index, body=body)["hits"]["hits"]
+        return hits[0]["_source"] if hits else None
+
+    def new_id(self, article: Article) -> str:
+        if article.id and _GIVEN_ID.match(article.id) and not self._taken(article.id):
+            return article.id
+        base = slugify(article.id or article.title) or "article"
+        candidate, n = base, 1
+        while self._taken(candidate):
+            n += 1
+            candidate = f"{base}-{n}"
+        return candidate
+
+    def _taken(self, article_id: str) -> bool:
+        if article_id in self._puts:
+            return True
+        if article_id in self._ingested:
+            return self._ingested[article_id] is not None
+        known = self._known.get(("id", article_id), _NONE)
+        if known is not _NONE:
+            return known is not None
+        return self._record(article_id, ["id"]) is not None
+
+    def _record(self, article_id: str, fields: list[str] | None = None) -> dict | None:
+        if article_id in self._puts:
+            return self._puts[article_id]
+        from opensearchpy import NotFoundError
+
+        kwargs = {"_source_includes": fields} if fields else {}
+        try:
+            doc = self.client.get(index=self.index, id=article_id, **kwargs)
+        except NotFoundError:
+            return None
+        except Exception:
+            doc = self.cluster.call("reading an article", self.client.get, index=self.index, id=article_id, **kwargs)
+        return doc["_source"]
+
+    def resolve(self, ref: str) -> str:
+        if self._record(ref, ["id"]) is not None:
+            return ref
+        body = {"query": {"prefix": {"id": ref}}, "size": 6, "_source": ["id"], "sort": [{"id": "asc"}]}
+        hits = self.cluster.call("looking up an article", self.client.search, index=self.index, body=body)["hits"]["hits"]
+        ids = [h["_source"]["id"] for h in hits]
+        if not ids:
+            raise NotFound(f"no article with id {ref!r}", hint="see the ids with: archive list")
+        if len(ids) > 1:
+            raise NotFound(f"{ref!r} matches several articles: {', '.join(ids[:5])}", hint="type more of the id")
+        return ids[0]
+
+    # -- reading --------------------------------------------------------------------------
+
+    def get(self, article_id: str) -> Article:
+        rec = self._record(article_id)
+        if rec is None:
+            raise NotFound(f"no article with id {article_id!r}")
+        return _article(rec)
+
+    def paragraphs(self, article_id: str, lo: int = 1, hi: int | None = None) -> list[Paragraph]:
+        rec = self._record(article_id, ["paragraphs"])
+        if rec is None:
+            return []
+        top = hi if hi is not None else 1 << 30
+        return [_paragraph(p) for p in rec.get("paragraphs", []) if lo <= p["n"] <= top]
+
+    def hit_rows(self, keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int], dict]:
+        """What a hit shows, from the paragraph documents (one request for a page of hits)."""
+        keys = list(dict.fromkeys(keys))
+        if not keys:
+            return {}
+        res = self.cluster.call("reading hits", self.client.mget, index=self.cluster.paragraphs,
+                                body={"ids": [paragraph_doc_id(a, n) for a, n in keys]})  # fmt: skip
+        out: dict[tuple[str, int], dict] = {}
+        for d in res["docs"]:
+            if not d.get("found"):
+                continue
+            s = d["_source"]
+            out[(s["article"], s["n"])] = {
+                "id": s["article"], "title": s.get("title"), "source": s.get("source_name"),
+                "author": s.get("author_name"), "date": s.get("date"), "url": s.get("url"), "n": s["n"],
+                "kind": s["kind"], "text": s["text"],
+            }  # fmt: skip
+        return out
+
+    def _records(self, fields: list[str]) -> list[dict]:
+        return [d["_source"] for d in self.cluster.scan(self.index, source=fields)]
+
+    def iter_articles(self) -> Iterator[Article]:
+        order = sorted(self._records(["id", "ingested_at"]), key=lambda r: (r.get("ingested_at") or "", r["id"]))
+        ids = [r["id"] for r in order]
+        for i in range(0, len(ids), 200):
+            res = self.cluster.call("reading articles", self.client.mget, index=self.index, body={"ids": ids[i : i + 200]})
+            for d in res["docs"]:
+                if d.get("found"):
+                    yield _article(d["_source"])
+
+    def summaries(self, sort: str = "date") -> list[ArticleSummary]:
+        recs = self._records(["id", "title", "title_key", "source", "date", "paragraph_count", "lang", "ingested_at"])
+        if sort == "date":
+            recs.sort(key=lambda r: r["id"])
+            recs.sort(key=lambda r: r.get("date") or "", reverse=True)
+            recs.sort(key=lambda r: r.get("date") is None)
+        elif sort == "added":
+            recs.sort(key=lambda r: r["id"])
+            recs.sort(key=lambda r: r.get("ingested_at") or "", reverse=True)
+        elif sort == "title":
+            recs.sort(key=lambda r: (r.get("title_key") or "", r["id"]))
+        else:
+            recs.sort(key=lambda r: r["id"])
+        return [ArticleSummary(r["id"], r["title"], r.get("source"), r.get("date"), r.get("paragraph_count", 0),
+                               r.get("lang"), r.get("ingested_at", "")) for r in recs]  # fmt: skip
+
+    def article_ids(self) -> set[str]:
+        return {r["id"] for r in self._records(["id"])}
+
+    def paragraph_keys(self) -> set[tuple[str, int]]:
+        return {(r["id"], p["n"]) for r in self._records(["id", "paragraphs.n"]) for p in r.get("paragraphs", [])}
+
+    def stats(self) -> dict:
+        aggs = {
+            "paragraphs": {"sum": {"field": "paragraph_count"}},
+            "sources": {"terms": {"field": "source", "size": 10_000, "missing": "(none)"}},
+            "languages": {"terms": {"field": "lang", "size": 1_000, "missing": "(unknown)"}},
+        }
+        res = self.cluster.call("counting articles", self.client.search, index=self.index,
+                                body={"size": 0, "aggs": aggs, "track_total_hits": True})  # fmt: skip
+        kinds = self.cluster.call("counting paragraphs", self.client.search, index=self.cluster.paragraphs,
+                                  body={"size": 0, "aggs": {"k": {"terms": {"field": "kind", "size": 20}}}})  # fmt: skip
+
+        def edge(order: str) -> str | None:
+            body = {"size": 1, "_source": ["date"], "query": {"exists": {"field": "date"}}, "sort": [{"date": order}]}
+            hits = self.cluster.call("reading dates", self.client.search, index=self.index, body=body)["hits"]["hits"]
+            return hits[0]["_source"]["date"] if hits else None
+
+        def buckets(agg: dict) -> dict:
+            items = sorted(((b["key"], b["doc_count"]) for b in agg["buckets"]), key=lambda kv: (-kv[1], kv[0]))
+            return dict(items)
+
+        a = res["aggregations"]
+        return {
+            "articles": res["hits"]["total"]["value"],
+            "paragraphs": int(a["paragraphs"]["value"]),
+            "first_date": edge("asc"),
+            "last_date": edge("desc"),
+            "sources": buckets(a["sources"]),
+            "kinds": buckets(kinds["aggregations"]["k"]),
+            "languages": buckets(a["languages"]),
+        }
+
+    def size_bytes(self) -> int:
+        stats = self.cluster.call("reading index stats", self.client.indices.stats, index=self.index, metric="store")
+        return int(stats["_all"]["primaries"]["store"]["size_in_bytes"])
+
+    # -- synonyms -------------------------------------------------------------------------
+
+    def _synonyms(self) -> dict[str, int]:
+        body = {"query": {"term": {"kind": "synonym"}}, "size": 10_000, "_source": ["term", "grp"]}
+        hits = self.cluster.call("reading synonyms", self.client.search, index=self.cluster.meta, body=body)["hits"]["hits"]
+        return {h["_source"]["term"]: h["_source"]["grp"] for h in hits}
+
+    def _write_synonyms(self, put: dict[str, int], drop: Iterable[str]) -> None:
+        actions = [{"_op_type": "index", "_index": self.cluster.meta, "_id": f"synonym:{t}",
+                    "_source": {"kind": "synonym", "term": t, "grp": g}} for t, g in put.items()]  # fmt: skip
+        actions += [{"_op_type": "delete", "_index": self.cluster.meta, "_id": f"synonym:{t}"} for t in drop]
+        self.cluster.bulk(actions, "writing synonyms")
+        self.cluster.refresh(self.cluster.meta)
+
+    def add_synonyms(self, terms: list[str]) -> list[str]:
+        terms = [synonym_key(t) for t in terms if synonym_key(t)]
+        current = self._synonyms()
+        groups = sorted({current[t] for t in terms if t in current})
+        grp = groups[0] if groups else max(current.values(), default=0) + 1
+        put = {t: grp for t, g in current.items() if g in groups}
+        put.update({t: grp for t in terms})
+        self._write_synonyms(put, [])
+        current.update(put)
+        return sorted(t for t, g in current.items() if g == grp)
+
+    def remove_synonym(self, term: str) -> bool:
+        current = self._synonyms()
+        key = synonym_key(term)
+        if key not in current:
+            return False
+        grp = current.pop(key)
+        drop = [key]
+        rest = [t for t, g in current.items() if g == grp]
+        if len(rest) < 2:
+            drop += rest
+        self._write_synonyms({}, drop)
+        return True
+
+    def synonym_groups(self) -> list[list[str]]:
+        groups: dict[int, list[str]] = {}
+        for term, grp in sorted(self._synonyms().items(), key=lambda kv: (kv[1], kv[0])):
+            groups.setdefault(grp, []).append(term)
+        return [g for g in groups.values() if len(g) > 1]
+
+    # -- did you mean (the term suggester over the unstemmed words) ------------------------
+
+    def word_count(self, word: str) -> int:
+        res = self.cluster.call("a count", self.client.count, index=self.cluster.paragraphs,
+                                body={"query": {"term": {"text.spell": word.lower()}}})  # fmt: skip
+        return int(res["count"])
+
+    def corrections(self, word: str) -> list[tuple[str, int, int]]:
+        word = word.lower()
+        body = {"size": 0, "suggest": {"w": {"text": word, "term": {
+            "field": "text.spell", "suggest_mode": "always", "max_edits": 2, "size": 10, "prefix_length": 0,
+            "min_word_length": 3, "string_distance": "damerau_levenshtein"}}}}  # fmt: skip
+        res = self.cluster.call("a spelling lookup", self.client.search, index=self.cluster.paragraphs, body=body)
+        out = []
+        for entry in res.get("suggest", {}).get("w", []):
+            for opt in entry.get("options", []):
+                c = opt["text"]
+                if c == word or not c.isalpha():
+                    continue
+                d = edit_distance(word, c)
+                if d <= 2:
+                    out.append((c, d, int(opt.get("freq", 0))))
+        out.sort(key=lambda x: (x[1], -x[2], x[0]))
+        return out
+
+
+def _paragraph(p: dict) -> Paragraph:
+    return Paragraph(p["n"], p["kind"], p["text"], p.get("credit"))
+
+
+def _article(rec: dict) -> Article:
+    return Article(
+        id=rec["id"], title=rec["title"], paragraphs=[_paragraph(p) for p in rec.get("paragraphs", [])],
+        source=rec.get("source"), author=rec.get("author"), date=rec.get("date"), url=rec.get("url"),
+        lang=rec.get("lang"), tags=list(rec.get("tags") or []), ingested_at=rec.get("ingested_at"),
+        origin=rec.get("origin"), source_hash=rec.get("source_hash"),
+    )  # fmt: skip
