@@ -125,6 +125,12 @@ def analyze(text: str, *, keep_stops: bool = False) -> Iterator[Token]:
             continue
         for piece, a, b, cjk in _split_word(surface, m.start()):
             if not cjk:
+                trimmed = piece.lstrip("'’")  # an apostrophe beside Korean joins nothing (A'カ)
+                a += len(piece) - len(trimmed)
+                piece = trimmed.rstrip("'’")
+                b = a + len(piece)
+                if not piece or (not keep_stops and piece.lower() in STOP_WORDS):
+                    continue
                 pos += 1
                 yield Token(stem(piece.lower()), surface, a, b, pos, m.start(), m.end())
             elif len(piece) == 1:

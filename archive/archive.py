@@ -185,8 +185,8 @@ class Archive:
             if layout is None and not cluster.exists():
                 raise NoArchive(
                     f"the archive {config.name!r} is not in the cluster at {config.url}",
-                    hint=f"create it with: archive --index {path} init --engine opensearch --url {config.url} "
-                    f"--name {config.name} (after moving {path / CONFIG_FILE} aside)",
+                    hint=f"move {path / CONFIG_FILE} aside, then: archive --index {path} init --engine opensearch "
+                    f"--url {config.url} --name {config.name}",
                 )
             engine = OpenSearchEngine(cluster)
             if layout != OpenSearchEngine.LAYOUT:
@@ -450,6 +450,7 @@ class Archive:
             s["store_bytes"] = self.store.size_bytes()
             s["url"] = self._cluster.url
             s["name"] = self._cluster.config.name
+            s["cluster"] = self._cluster.health()
         else:
             s["store_bytes"] = sum(
                 p.stat().st_size for p in self.path.iterdir() if p.is_file() and p.name.startswith(STORE_FILE)

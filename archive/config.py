@@ -44,8 +44,9 @@ class EngineConfig:
                 f"--name {self.name!r}: an archive name is lower-case letters, digits, '-', '_' or '.'",
                 hint="e.g. --name newsroom",
             )
-        if not re.match(r"^https?://[^/\s]+/?$", self.url):
-            raise ArchiveError(f"--url {self.url!r}: give the cluster's address as http://HOST:PORT")
+        if not all(re.match(r"^https?://[^/\s,]+/?$", u.strip()) for u in self.url.split(",")):
+            raise ArchiveError(f"--url {self.url!r}: give the cluster's address as http://HOST:PORT "
+                               "(or several, separated by commas)")
         if self.shards < 1 or self.replicas < 0:
             raise ArchiveError("--shards must be at least 1 and --replicas at least 0")
 

@@ -219,8 +219,14 @@ def stats_text(s: dict, style: Style) -> str:
         return str(n)
 
     dates = f"{s['first_date']} to {s['last_date']}" if s["first_date"] else "—"
+    where = f"{s['path']} ({s['engine']})"
+    if s.get("cluster"):
+        c = s["cluster"]
+        where = (f"{s['path']} (opensearch: {s['name']!r} at {s['url']}; {c['nodes']} node{'s' if c['nodes'] != 1 else ''}, "
+                 f"{c['shards']} shard{'s' if c['shards'] != 1 else ''}, {c['replicas']} replica{'s' if c['replicas'] != 1 else ''}, "
+                 f"{c['status']})")  # fmt: skip
     lines = [
-        f"{'archive':<12}{s['path']} ({s['engine']})",
+        f"{'archive':<12}{where}",
         f"{'articles':<12}{s['articles']:,}",
         f"{'paragraphs':<12}{s['paragraphs']:,}" + (
             " (" + ", ".join(f"{k} {v:,}" for k, v in s["kinds"].items()) + ")" if s["kinds"] else ""),

@@ -8,6 +8,9 @@ import pytest
 
 from .conftest import write
 
+# Every test here runs on Whoosh and on OpenSearch (tests/conftest.py: engine).
+pytestmark = pytest.mark.engines
+
 SEED_ID = "openai-co-leader-yan-leike-also"
 
 

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from .conftest import write
+import pytest
+
+# Every test here runs on Whoosh and on OpenSearch (tests/conftest.py: engine).
+pytestmark = pytest.mark.engines
 
 
 def test_ingest_seed_reports_and_stores_12_paragraphs(run, seed):

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from .conftest import golden, write
+import pytest
+
+# Every test here runs on Whoosh and on OpenSearch (tests/conftest.py: engine).
+pytestmark = pytest.mark.engines
 
 SEED_ID = "openai-co-leader-yan-leike-also"
 
@@ -77,6 +81,7 @@ def test_remove(seeded, tmp_path):
     seeded("remove", "openai", code=1)
 
 
+@pytest.mark.whoosh_only  # deletes Whoosh segment files; OpenSearch: tests/test_opensearch.py
 def test_check_and_rebuild_repair_a_damaged_index(seeded):
     seeded("check")
     generation = (seeded.index / "whoosh").resolve()

@@ -6,6 +6,9 @@ import pytest
 
 from .conftest import write
 
+# Every test here runs on Whoosh and on OpenSearch (tests/conftest.py: engine).
+pytestmark = pytest.mark.engines
+
 SEED_ID = "openai-co-leader-yan-leike-also"
 
 
@@ -230,6 +233,7 @@ def test_default_command_is_search(seeded):
     assert '"total"' in r.stdout
 
 
+@pytest.mark.whoosh_only  # OpenSearch: tests/test_opensearch.py
 def test_no_archive_says_how_to_make_one(run):
     r = run("search", "anything", code=2)
     assert r.stderr.startswith("archive: no archive at") and "archive ingest" in r.stderr

@@ -42,6 +42,10 @@ ANALYSIS = {
     "filter": {
         "news_stop": {"type": "stop", "stopwords": sorted(STOP_WORDS)},
         "news_stem": {"type": "snowball", "language": "English"},  # = PyStemmer's english
+        # archive.analysis.stem leaves words with non-ASCII letters (naïve, café) as written
+        "news_ascii_stem": {"type": "condition", "filter": ["news_stem"], "script": {"source": (
+            "CharSequence t = token.getTerm(); for (int i = 0; i < t.length(); ++i) "
+            "{ if (t.charAt(i) > 127) { return false; } } return true;")}},
         "news_possessive": {"type": "stemmer", "language": "possessive_english"},
         "news_length": {"type": "length", "max": MAX_WORD},
         "news_bigrams": {"type": "cjk_bigram", "ignored_scripts": []},
@@ -51,7 +55,7 @@ ANALYSIS = {
             "type": "custom",
             "char_filter": ["curly_apostrophe", "word_chars", "cjk_runs"],
             "tokenizer": "standard",
-            "filter": ["news_length", "lowercase", "news_bigrams", "news_possessive", "news_stop", "news_stem"],
+            "filter": ["news_length", "lowercase", "news_bigrams", "news_possessive", "news_stop", "news_ascii_stem"],
         },
         "plain": {  # sources and bylines: words, lower-cased
             "type": "custom",
@@ -74,7 +78,6 @@ PARAGRAPHS_MAPPING = {
         "article": {"type": "keyword"},
         "n": {"type": "integer"},
         "kind": {"type": "keyword"},
-        "boost": {"type": "float"},  # the kind's weight (title 1.6, subtitle 1.3, else 1)
         "text": {
             "type": "text", "analyzer": "news",
             "fields": {"spell": {"type": "text", "analyzer": "spelling"}},
@@ -139,22 +142,30 @@ class ClusterConfig:
 
 
 def unreachable_hint(url: str) -> str:
-    return f"is OpenSearch running at {url}? (scripts/opensearch.sh start, or set ARCHIVE_URL)"
+    return "start the cluster, or point ARCHIVE_URL at it"
 
 
 class Cluster:
     """A client for one archive's indices, with the cluster's errors made into ArchiveErrors."""
 
     def __init__(self, config: ClusterConfig) -> None:
+        import logging
+
         from opensearchpy import OpenSearch
+
+        # The client logs every 404 (an article looked up and not there) as a warning on
+        # stderr; failures reach the user as ArchiveErrors instead.
+        logging.getLogger("opensearch").setLevel(logging.CRITICAL)
 
         self.config = config
         self.url = config.url
         self.articles = f"{config.name}-articles"
         self.paragraphs = f"{config.name}-paragraphs"
         self.meta = f"{config.name}-meta"
+        # Several comma-separated addresses: requests go round them, and a node that stops
+        # answering is left out until it is back.
         self.client = OpenSearch(
-            hosts=[config.url], timeout=config.timeout, max_retries=3, retry_on_timeout=True,
+            hosts=[u.strip() for u in config.url.split(",")], timeout=config.timeout, max_retries=3, retry_on_timeout=True,
             http_compress=False,
         )  # fmt: skip
 
@@ -243,6 +254,15 @@ class Cluster:
                 hint="a node holding them is down; start it (or add replicas)",
             )
 
+    def health(self) -> dict:
+        """The archive's health as the cluster sees it: status, nodes, shards, replicas."""
+        h = self.call("a health check", self.client.transport.perform_request, "GET",
+                      f"/_cluster/health/{self.config.name}-*")  # fmt: skip
+        settings = self.call("reading index settings", self.client.indices.get_settings, index=self.articles)
+        idx = next(iter(settings.values()))["settings"]["index"]
+        return {"status": h.get("status"), "nodes": h.get("number_of_nodes"),
+                "shards": int(idx["number_of_shards"]), "replicas": int(idx["number_of_replicas"])}  # fmt: skip
+
     def refresh(self, *indices: str) -> None:
         self.call("a refresh", self.client.indices.refresh, index=",".join(indices))
 
@@ -293,6 +313,11 @@ class Cluster:
 
 
 def _reason(e: Exception) -> str:
+    text = str(e)
+    for marker, short in (("Connection refused", "connection refused"), ("Name or service not known", "unknown host"),
+                          ("timed out", "timed out"), ("Connection reset", "connection reset")):  # fmt: skip
+        if marker in text:
+            return short
     info = getattr(e, "info", None)
     if isinstance(info, dict):
         err = info.get("error")

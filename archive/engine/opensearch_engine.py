@@ -15,11 +15,9 @@ from .. import query as aq
 from ..analysis import analyze, is_cjk_syllable, stem
 from ..errors import ArchiveError
 from ..model import Article
-from .base import EngineHit, EngineQuery, EngineResult
+from .base import KIND_WEIGHTS, EngineHit, EngineQuery, EngineResult
 from .opensearch_cluster import LAYOUT, Cluster
 
-# A headline or a deck says what the article is about (the Whoosh engine's KIND_BOOST).
-KIND_BOOST = {"title": 1.6, "subtitle": 1.3, "caption": 1.0, "body": 1.0}
 SEARCH_TYPE = "dfs_query_then_fetch"
 FACET_FIELDS = {"source": "source_name", "date": "month", "kind": "kind", "tag": "tags", "lang": "lang"}
 MAX_FACET_VALUES = 1_000
@@ -30,7 +28,7 @@ def paragraph_docs(article: Article) -> Iterable[tuple[str, dict]]:
     """(document id, document) for each paragraph of ``article``."""
     for p in article.paragraphs:
         doc: dict = {
-            "article": article.id, "n": p.n, "kind": p.kind, "boost": KIND_BOOST.get(p.kind, 1.0),
+            "article": article.id, "n": p.n, "kind": p.kind,
             "text": p.text, "title": article.title, "lang": article.lang, "date": article.date,
             "month": article.date[:7] if article.date else None, "url": article.url,
         }  # fmt: skip
@@ -141,7 +139,7 @@ class OpenSearchEngine:
             "_source": ["article", "n"], "track_total_hits": True if q.by_article else q.count_up_to,
         }  # fmt: skip
         if q.sort == "date":
-            body["sort"] = [{"date": {"order": "desc", "missing": "_last"}}, {"_score": "desc"}, {"_id": "asc"}]
+            body["sort"] = [{"date": {"order": "desc", "missing": "_last"}}, {"_score": "desc"}, {"article": "asc"}, {"n": "asc"}]
         else:
             body["sort"] = [{"_score": "desc"}, {"article": "asc"}, {"n": "asc"}]
         if q.explain:
@@ -211,10 +209,9 @@ class OpenSearchEngine:
         if tree is None:
             return []
         parts: dict[tuple[str, str], float] = {}
-        factor = _kind_factor(tree)
         for field, term, value in _weights(tree):
             key = (field, term)
-            parts[key] = parts.get(key, 0.0) + value * factor
+            parts[key] = parts.get(key, 0.0) + value
         out = [{"field": f, "term": t, "score": round(v, 4)} for (f, t), v in parts.items()]
         out.sort(key=lambda p: -p["score"])
         return out
@@ -254,20 +251,19 @@ class OpenSearchEngine:
         return {"bool": {"must": [core], "filter": self._filter_clauses(q.filters)}}
 
     def _scored(self, q: EngineQuery) -> dict | None:
-        """The query as ranked: the kind's weight, and with ``title_weight`` a lift for
-        paragraphs whose article's headline has the words (as the Whoosh engine does)."""
+        """The query as ranked: the paragraph's match weighed by its kind, and with
+        ``title_weight`` a lift for paragraphs whose article's headline has the words (as the
+        Whoosh engine does)."""
         if q.raw is not None:
-            base = q.raw
-        else:
-            core = self._translate(q.query)
-            if core is None:
-                return None
-            base = {"bool": {"must": [core], "filter": self._filter_clauses(q.filters)}}
-            lift = self._title_lift(q.query) if q.title_weight > 0 else []
-            if lift:
-                base["bool"]["should"] = [{"bool": {"should": lift, "boost": q.title_weight}}]
-        return {"function_score": {"query": base, "boost_mode": "multiply", "score_mode": "multiply",
-                                   "functions": [{"field_value_factor": {"field": "boost", "missing": 1}}]}}  # fmt: skip
+            return _kind_weighted(q.raw)
+        core = self._translate(q.query)
+        if core is None:
+            return None
+        scored: dict = {"bool": {"must": [_kind_weighted(core)], "filter": self._filter_clauses(q.filters)}}
+        lift = self._title_lift(q.query) if q.title_weight > 0 else []
+        if lift:
+            scored["bool"]["should"] = [{"bool": {"should": lift, "boost": q.title_weight}}]
+        return scored
 
     def _title_lift(self, node: aq.Node) -> list[dict]:
         lift: list[dict] = []
@@ -314,15 +310,15 @@ class OpenSearchEngine:
             ts = _field_terms(field, node.text)
             if not ts:
                 return None
-            return {"fuzzy": {field: {"value": ts[0], "fuzziness": min(2, node.distance), "prefix_length": 0,
-                                      "transpositions": False}}}  # fmt: skip
+            return _constant({"fuzzy": {field: {"value": ts[0], "fuzziness": min(2, node.distance), "prefix_length": 0,
+                                                "transpositions": False}}})  # fmt: skip
         if isinstance(node, aq.Wildcard):
             pattern = node.pattern.lower()
             if pattern.endswith("*") and "*" not in pattern[:-1] and "?" not in pattern and field in ("text", "title"):
                 prefix = pattern[:-1]
                 options = sorted({prefix, stem(prefix)})
-                return {"bool": {"should": [{"prefix": {field: p}} for p in options], "minimum_should_match": 1}}
-            return {"wildcard": {field: {"value": pattern}}}
+                return _constant({"bool": {"should": [{"prefix": {field: p}} for p in options]}})
+            return _constant({"wildcard": {field: {"value": pattern}}})
         if isinstance(node, aq.Range):
             bounds = {}
             if node.lo:
@@ -339,11 +335,26 @@ class OpenSearchEngine:
         if len(ts) == 1:
             if field in ("text", "title") and is_cjk_syllable(ts[0]):  # 팀: alone, or in a bigram
                 t = ts[0]
-                return {"bool": {"should": [{"term": {field: t}}, {"prefix": {field: t}},
-                                            {"wildcard": {field: {"value": "?" + t}}}], "minimum_should_match": 1}}  # fmt: skip
+                return {"bool": {"should": [{"term": {field: t}}, _constant({"prefix": {field: t}}),
+                                            _constant({"wildcard": {field: {"value": "?" + t}}})]}}  # fmt: skip
             if field in ("text", "title"):
                 return {"term": {field: ts[0]}}
         return {"match_phrase": {field: {"query": text, "slop": slop + 1}}}
+
+
+def _constant(query: dict) -> dict:
+    """A query that expands to many terms (fuzzy, prefix, wildcard) scores 1 where it matches,
+    as Whoosh's expanding queries do."""
+    return {"constant_score": {"filter": query, "boost": 1.0}}
+
+
+def _kind_weighted(query: dict) -> dict:
+    """``query`` with each paragraph's score multiplied by its kind's weight (at query time, as
+    the Whoosh engine does: changing KIND_WEIGHTS needs no reindex)."""
+    functions = [{"filter": {"term": {"kind": k}}, "weight": w} for k, w in KIND_WEIGHTS.items() if w != 1.0]
+    if not functions:
+        return query
+    return {"function_score": {"query": query, "functions": functions, "score_mode": "first", "boost_mode": "multiply"}}
 
 
 def _field_terms(field: str, text: str) -> list[str]:
@@ -364,28 +375,26 @@ def _hit(h: dict) -> EngineHit:
 _WEIGHT = re.compile(r"^weight\((\w+):(.*) in \d+\)")
 
 
-def _weights(tree: dict, depth: int = 0):
-    """(field, term, value) of each term or phrase that added to a score."""
+def _weights(tree: dict, factor: float = 1.0):
+    """(field, term, share of the score) of each term or phrase that added to a score; a
+    function score's factor (the paragraph kind's weight) is carried down to its terms."""
     desc = tree.get("description", "")
+    details = tree.get("details", [])
     m = _WEIGHT.match(desc)
     if m:
         term = m.group(2)
         if term.startswith('"'):
             term = term.split('"')[1]
-        yield m.group(1), term, float(tree.get("value", 0.0))
+        yield m.group(1), term, float(tree.get("value", 0.0)) * factor
+        return
+    if desc.startswith("function score") and len(details) > 1:
+        try:
+            inner = float(details[1].get("value", 1.0))
+        except (TypeError, ValueError):
+            inner = 1.0
+        yield from _weights(details[0], factor * inner)
         return
     if desc.startswith(("match on required clause", "match filter")) or "must_not" in desc:
         return
-    for d in tree.get("details", []):
-        yield from _weights(d, depth + 1)
-
-
-def _kind_factor(tree: dict) -> float:
-    """The kind's weight the function score multiplied the match by (1 if none)."""
-    details = tree.get("details", [])
-    if tree.get("description", "").startswith("function score") and len(details) > 1:
-        try:
-            return float(details[1].get("value", 1.0))
-        except (TypeError, ValueError):
-            return 1.0
-    return 1.0
+    for d in details:
+        yield from _weights(d, factor)

@@ -59,7 +59,7 @@ class OpenSearchStore:
     def set_meta(self, key: str, value: str) -> None:
         self.cluster.call("writing the archive's settings", self.client.index, index=self.cluster.meta,
                           id=f"meta:{key}", body={"kind": "meta", "key": key, "value": value},
-                          refresh="wait_for")  # fmt: skip
+                          refresh=True)  # fmt: skip
 
     # -- writing --------------------------------------------------------------------------
 
@@ -198,7 +198,9 @@ class OpenSearchStore:
         known = self._known.get(("id", article_id), _NONE)
         if known is not _NONE:
             return known is not None
-        return self._record(article_id, ["id"]) is not None
+        rec = self._record(article_id, ["id", "ingested_at"])
+        self._ingested[article_id] = rec.get("ingested_at") if rec else None
+        return rec is not None
 
     def _record(self, article_id: str, fields: list[str] | None = None) -> dict | None:
         if article_id in self._puts:

@@ -59,15 +59,16 @@ from .. import query as aq
 from ..analysis import WORD_RE, analyze, is_cjk_syllable, stem
 from ..errors import ArchiveError
 from ..model import Article
-from .base import EngineHit, EngineQuery, EngineResult
+from .base import KIND_WEIGHTS, EngineHit, EngineQuery, EngineResult
 from .whoosh_analysis import NewsAnalyzer, PlainAnalyzer
 
 INDEX_NAME = "paragraphs"
 # Memory for the writer's posting pool: below this the pool spills to disk and re-reads
 # every posting (shared/notes/perf-facts.md: 546 paragraphs/s at 128 MB, about 950 at 2 GB).
 WRITER_MB = 512
-# A headline or a deck says what the article is about: a match there weighs more.
-KIND_BOOST = {"title": 1.6, "subtitle": 1.3, "caption": 1.0, "body": 1.0}
+# A paragraph's match score is multiplied by its kind's weight at query time (see base.py;
+# the OpenSearch engine does the same with a function score, so both engines rank alike).
+KIND_BOOST = KIND_WEIGHTS
 
 
 # BM25 parameters and idf. Lucene's idf, log(1 + (N - n + 0.5) / (n + 0.5)), rather than
@@ -120,7 +121,7 @@ FACET_COLUMNS = {"source": "source_name", "date": "month", "kind": "kind", "tag"
 class WhooshEngine:
     name = "whoosh"
     # Bump when the schema or the analysis changes: archives built before then must be rebuilt.
-    LAYOUT = "whoosh/2"
+    LAYOUT = "whoosh/3"  # 3: kind weights applied at query time, not as index-time boosts
 
     def __init__(self, path: Path, *, create: bool = False) -> None:
         """Open the index at ``path`` (a link to the current generation's directory)."""
@@ -178,9 +179,6 @@ class WhooshEngine:
                 doc["source_name"] = article.source
             if article.date:
                 doc["month"] = article.date[:7]
-            boost = KIND_BOOST.get(p.kind, 1.0)
-            if boost != 1.0:
-                doc["_text_boost"] = boost
             yield doc
 
     def optimize(self) -> int:
@@ -254,6 +252,8 @@ class WhooshEngine:
         for i in range(q.offset, end):
             stored = results.fields(i)
             hits.append(EngineHit(stored["article"], stored["n"], _score(results.score(i)), results.docnum(i)))
+        if q.sort != "date":  # equal scores: by article id, then paragraph (as on OpenSearch)
+            hits.sort(key=lambda h: (-h.score, h.article_id, h.n))
         total, exact = self._total(s, wquery, fq, results, limit, q.count_up_to)
         return EngineResult(total, hits, total_exact=exact)
 
@@ -293,6 +293,8 @@ class WhooshEngine:
                 if len(best[article_id]) < keep:
                     best[article_id].append((_score(score), docnum))
         ranked = list(best.items())
+        if q.sort != "date":  # equal scores: by article id (as on OpenSearch)
+            ranked.sort(key=lambda kv: (-kv[1][0][0], kv[0]))
         end = len(ranked) if q.limit is None else q.offset + q.limit
         hits = []
         for article_id, paras in ranked[q.offset : end]:
@@ -337,7 +339,8 @@ class WhooshEngine:
             return []
         parts = []
         core = self._translate(q.query)
-        leaves = list(_scoring_leaves(core)) if core is not None else []
+        kind_w = KIND_BOOST.get(s.reader().column_reader("kind")[docnum], 1.0)
+        leaves = [(leaf, w * kind_w) for leaf, w in _scoring_leaves(core)] if core is not None else []
         if q.title_weight > 0:
             lift = self._with_title_lift(q.query, q.title_weight)
             if isinstance(lift, wq.AndMaybe):
@@ -364,6 +367,7 @@ class WhooshEngine:
             return EngineResult(0, [])
         query = wq.Or([Scaled(wq.Term("text", t), w) for t, w in terms])
         query.matcher_type = wq.Or.ARRAY_MATCHER
+        query = KindWeighted(query)
         fq = self._filter(q.filters)
         kwargs: dict = {"filter": fq} if fq is not None else {}
         if exclude_article:
@@ -412,7 +416,10 @@ class WhooshEngine:
 
     def _with_title_lift(self, node: aq.Node, weight: float):
         core = self._translate(node)
-        if core is None or weight <= 0:
+        if core is None:
+            return None
+        core = KindWeighted(core)
+        if weight <= 0:
             return core
         lift = []
         for leaf in aq.positive_leaves(node):
@@ -505,10 +512,56 @@ class Scaled(wq.WrappingQuery):
         return WrappingMatcher(self.child.matcher(searcher, context), boost=self.factor)
 
 
+class KindWeighted(wq.WrappingQuery):
+    """Multiplies each paragraph's score by its kind's weight (KIND_BOOST)."""
+
+    def _rewrap(self, child):
+        return KindWeighted(child)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, KindWeighted) and other.child == self.child
+
+    def __hash__(self) -> int:
+        return hash(self.child) ^ 0x6B696E64
+
+    def matcher(self, searcher, context=None):
+        child = self.child.matcher(searcher, context)
+        reader = searcher.reader()
+        if not reader.has_column("kind"):
+            return child
+        return _KindMatcher(child, reader.column_reader("kind"))
+
+
+def _kind_matcher_base():
+    from whoosh.matching import WrappingMatcher
+
+    return WrappingMatcher
+
+
+class _KindMatcher(_kind_matcher_base()):
+    def __init__(self, child, column) -> None:
+        super().__init__(child)
+        self.column = column
+
+    def _replacement(self, newchild):
+        return _KindMatcher(newchild, self.column)
+
+    def score(self) -> float:
+        return self.child.score() * KIND_BOOST.get(self.column[self.child.id()], 1.0)
+
+    def supports_block_quality(self) -> bool:
+        return False
+
+    def max_quality(self) -> float:
+        return self.child.max_quality() * max(KIND_BOOST.values())
+
+
 def _scoring_leaves(q, weight: float = 1.0):
     """The leaf queries that add to a score (not the NOT side), with their weight."""
     if isinstance(q, Scaled):
         yield from _scoring_leaves(q.child, weight * q.factor)
+    elif isinstance(q, KindWeighted):
+        yield from _scoring_leaves(q.child, weight)
     elif isinstance(q, wq.AndNot):
         yield from _scoring_leaves(q.a, weight)
     elif isinstance(q, wq.AndMaybe):

@@ -79,8 +79,22 @@ def estimate_articles(sources: list[Source]) -> int:
     return total
 
 
+def _is_archive_dir(d: Path) -> bool:
+    """An archive's own folder (a store, or an OpenSearch archive's settings): never read as articles."""
+    if (d / "archive.db").exists():
+        return True
+    config = d / "archive.json"
+    try:
+        return config.is_file() and '"engine"' in config.read_text(encoding="utf-8", errors="replace")[:4096]
+    except OSError:
+        return False
+
+
 def _walk(root: Path) -> Iterator[Path]:
     for dirpath, dirnames, filenames in os.walk(root):
+        if _is_archive_dir(Path(dirpath)):
+            dirnames[:] = []
+            continue
         dirnames[:] = [d for d in dirnames if not d.startswith(".")]
         for name in filenames:
             p = Path(dirpath) / name
