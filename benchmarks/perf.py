@@ -3,12 +3,18 @@
     pip install -e ".[bench]"
     python benchmarks/perf.py --sizes 100000            # paragraphs; writes benchmarks/RESULTS.md
     python benchmarks/perf.py --sizes 10000,100000 --plot
+    python benchmarks/perf.py --sizes 1000000 --engines opensearch-1,opensearch-2 --no-baselines
 
 For each size, the same paragraph documents (each story's headline and body paragraphs; a
 corpus larger than Reuters repeats it with distinct article ids, so the vocabulary does not
 grow) go into the archive (through its public API, and cold searches through the `archive`
 command), into SQLite FTS5 (porter tokenizer, bm25(), snippet()) and into tantivy (en_stem,
 its snippet generator). Every figure of ours is reported with its ratio to theirs.
+
+``--engines`` picks what the archive runs on: ``whoosh``, ``opensearch-1`` (a one-node
+cluster, 1 shard) and ``opensearch-2`` (two nodes, 2 shards, 1 replica), each started here
+with scripts/opensearch.sh (heap from --os-heap) and stopped afterwards. The OpenSearch
+archives go through the same public API and the same `archive` command.
 """
 
 from __future__ import annotations
@@ -143,17 +149,24 @@ print(n, time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_ma
 """
 
 
-def bench_archive(work: Path, corpus: Path, n_docs: int, n_articles_expected: int) -> dict:
+def bench_archive(work: Path, corpus: Path, n_docs: int, n_articles_expected: int, config=None) -> dict:
+    """The archive through its API and command; ``config`` (an EngineConfig) puts it on a cluster."""
     from archive.archive import Archive, SearchOptions
 
-    index = work / "archive"
+    index = work / ("archive" if config is None else f"archive-{config.name}")
+    if config is not None:
+        Archive.init(index, config).close()
     proc = subprocess.run([sys.executable, "-c", INGEST_CHILD, str(index), str(corpus)], capture_output=True,
                           text=True, check=True)  # fmt: skip
     n_articles, ingest_s, peak_mb = proc.stdout.split()
     assert int(n_articles) == n_articles_expected, f"{n_articles} of {n_articles_expected} added: {proc.stderr[-500:]}"
     r: dict = {"ingest_s": float(ingest_s), "ingest_rate": n_docs / float(ingest_s), "peak_mb": float(peak_mb)}
-    r["size"] = dir_size(index)
     with Archive.open(index) as ar:
+        if config is None:
+            r["size"] = dir_size(index)
+        else:
+            st = ar.stats()
+            r["size"] = st["index_bytes"] + st["store_bytes"]
         plain = lambda q: ar.search(q, SearchOptions(limit=10, snippets=False, suggest=False))  # noqa: E731
         snip = lambda q: ar.search(q, SearchOptions(limit=10, suggest=False))  # noqa: E731
         r["plain"] = timed(plain, all_queries())
@@ -181,6 +194,50 @@ def bench_archive(work: Path, corpus: Path, n_docs: int, n_articles_expected: in
     # cold `archive search` as a user types it
     r["cold"] = cold_runs(lambda q: ["archive", "--index", str(index), "search", q], COLD_QUERIES, check=False)
     return r
+
+
+# -- OpenSearch nodes ---------------------------------------------------------------------------
+
+SCRIPT = ROOT / "scripts" / "opensearch.sh"
+OS_PORTS = {"opensearch-1": (9270,), "opensearch-2": (9280, 9281)}
+
+
+def start_cluster(engine: str, heap: str) -> str:
+    ports = OS_PORTS[engine]
+    env = {**os.environ, "ARCHIVE_OPENSEARCH_HEAP": heap}
+    peers = ",".join(map(str, ports)) if len(ports) > 1 else ""
+    procs = []
+    for p in ports:
+        subprocess.run([str(SCRIPT), "stop", str(p)], capture_output=True, env=env)
+        subprocess.run([str(SCRIPT), "reset", str(p)], check=True, capture_output=True, env=env)
+        procs.append(subprocess.Popen([str(SCRIPT), "start", str(p)] + ([peers] if peers else []), env=env,
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE))  # fmt: skip
+    for pr in procs:
+        assert pr.wait() == 0, pr.stderr.read()
+    url = f"http://127.0.0.1:{ports[0]}"
+    import urllib.request
+
+    with urllib.request.urlopen(f"{url}/_cluster/health?wait_for_status=green&wait_for_nodes={len(ports)}"
+                                f"&timeout=120s", timeout=130) as resp:  # fmt: skip
+        assert json.loads(resp.read())["status"] == "green"
+    return ",".join(f"http://127.0.0.1:{p}" for p in ports)
+
+
+def stop_cluster(engine: str) -> None:
+    for p in OS_PORTS[engine]:
+        subprocess.run([str(SCRIPT), "stop", str(p)], capture_output=True)
+
+
+def bench_opensearch(engine: str, work: Path, corpus: Path, n_docs: int, n_articles: int, heap: str) -> dict:
+    from archive.config import EngineConfig
+
+    urls = start_cluster(engine, heap)
+    try:
+        two = engine == "opensearch-2"
+        config = EngineConfig("opensearch", url=urls, name="bench", shards=2 if two else 1, replicas=1 if two else 0)
+        return bench_archive(work, corpus, n_docs, n_articles, config)
+    finally:
+        stop_cluster(engine)
 
 
 # -- SQLite FTS5 --------------------------------------------------------------------------------
@@ -299,30 +356,114 @@ def report(size: int, n_articles: int, raw: int, a: dict, f: dict, t: dict) -> s
     return "\n".join(rows)
 
 
+def report_engines(size: int, results: dict[str, dict]) -> str:
+    """The archive on each engine, side by side, with each one's ratio to Whoosh."""
+    names = list(results)
+    base = results.get("whoosh")
+
+    def cell(r: dict, key: str) -> str:
+        return f"{statistics.median(r[key]):.1f} / {pct(r[key], 0.95):.1f} ms"
+
+    def vs(r: dict, key: str, median: bool = True) -> str:
+        if base is None or r is base:
+            return ""
+        a = statistics.median(r[key]) if median else r[key]
+        b = statistics.median(base[key]) if median else base[key]
+        return f" ({a / b:.2f}×)" if b else ""
+
+    rows = [f"### The archive on each engine, {size:,} paragraphs (ratio to Whoosh in brackets)\n",
+            "| measure | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
+    rows.append("| ingest, paragraphs/s | " + " | ".join(f"{r['ingest_rate']:,.0f}{vs(r, 'ingest_rate', False)}"
+                                                         for r in results.values()) + " |")  # fmt: skip
+    rows.append("| ingest, wall time | " + " | ".join(f"{r['ingest_s']:.1f} s" for r in results.values()) + " |")
+    rows.append("| ingest, peak RSS of the archive process | " + " | ".join(f"{r['peak_mb']:.0f} MB" for r in results.values()) + " |")
+    rows.append("| size (index + store) | " + " | ".join(f"{r['size'] / 1e6:.1f} MB" for r in results.values()) + " |")
+    for key, label in (("plain_subset", "top-10, words and phrases"), ("snippets_subset", "top-10 with snippets"),
+                       ("plain", "top-10, all 54 queries"), ("by_article", "`--by-article`"),
+                       ("facets", "with facets source,date,kind"), ("didyoumean", "misspelt word, did-you-mean")):
+        rows.append(f"| {label}, p50 / p95 | " + " | ".join(cell(r, key) + vs(r, key) for r in results.values()) + " |")
+    rows.append("| cold `archive search`, median | " + " | ".join(f"{statistics.median(r['cold']):.0f} ms{vs(r, 'cold')}"
+                                                              for r in results.values()) + " |")  # fmt: skip
+    rows.append("| add one article (`archive ingest`), median | " + " | ".join(
+        f"{statistics.median(r['add_one']):.0f} ms{vs(r, 'add_one')}" for r in results.values()) + " |")  # fmt: skip
+    rows.append("| did-you-mean suggestions found | " + " | ".join(r["didyoumean_found"] for r in results.values()) + " |")
+    return "\n".join(rows) + "\n"
+
+
+def plot(points: dict[str, dict[int, dict]], out: Path) -> None:
+    """Ingest rate and top-10 latency (with snippets) against corpus size, per engine."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
+    for name, by_size in sorted(points.items()):
+        sizes = sorted(by_size)
+        left.plot(sizes, [by_size[n]["ingest_rate"] for n in sizes], marker="o", label=name)
+        right.plot(sizes, [statistics.median(by_size[n]["snippets_subset"]) for n in sizes], marker="o", label=name)
+    for ax, title, unit in ((left, "ingest", "paragraphs / s"), (right, "top-10 with snippets, p50", "ms")):
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("paragraphs in the corpus")
+        ax.set_ylabel(unit)
+        ax.set_title(title)
+        ax.grid(True, which="both", alpha=0.3)
+    right.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(out, dpi=110)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="100000", help="comma-separated paragraph counts")
     ap.add_argument("--keep", type=Path, help="keep the indexes in this folder")
     ap.add_argument("--out", type=Path, default=HERE / "perf-results.md", help="where to write the tables")
+    ap.add_argument("--engines", default="whoosh", help="whoosh, opensearch-1, opensearch-2 (comma-separated)")
+    ap.add_argument("--no-baselines", action="store_true", help="skip SQLite FTS5 and tantivy")
+    ap.add_argument("--os-heap", default="1g", help="heap of each OpenSearch node")
+    ap.add_argument("--raw", type=Path, default=HERE / "perf-raw.json",
+                    help="every measurement, merged with earlier runs (for --plot)")
+    ap.add_argument("--plot", type=Path, nargs="?", const=HERE / "perf.png",
+                    help="draw ingest rate and latency against size from --raw (PNG)")
     args = ap.parse_args()
     sizes = [int(x) for x in args.sizes.split(",")]
+    engines = [e.strip() for e in args.engines.split(",") if e.strip()]
+    command = " ".join(["python benchmarks/perf.py"] + sys.argv[1:])
     parts = [f"Machine: {os.cpu_count()} cores, {platform.python_implementation()} {platform.python_version()}, "
-             f"{platform.machine()}; command: `python benchmarks/perf.py --sizes {args.sizes}`\n"]  # fmt: skip
+             f"{platform.machine()}; command: `{command}`\n"]  # fmt: skip
+    raw_all: dict = json.loads(args.raw.read_text()) if args.raw.exists() else {}
     for size in sizes:
         work = Path(tempfile.mkdtemp(dir=args.keep)) if args.keep else Path(tempfile.mkdtemp())
         try:
             corpus = work / "corpus.jsonl"
             n_articles, raw, docs = build_corpus(size, corpus)
             print(f"{size:,}: {n_articles:,} articles, {len(docs):,} paragraphs", file=sys.stderr)
-            a = bench_archive(work, corpus, len(docs), n_articles)
-            print("archive done", file=sys.stderr)
-            f = bench_fts5(work, docs)
-            t = bench_tantivy(work, docs)
-            parts.append(report(len(docs), n_articles, raw, a, f, t))
-            (work / "raw.json").write_text(json.dumps({"archive": a, "fts5": f, "tantivy": t}))
+            results: dict[str, dict] = {}
+            for engine in engines:
+                if engine == "whoosh":
+                    results[engine] = bench_archive(work, corpus, len(docs), n_articles)
+                else:
+                    results[engine] = bench_opensearch(engine, work, corpus, len(docs), n_articles, args.os_heap)
+                print(f"{engine} done", file=sys.stderr)
+            if not args.no_baselines:
+                f = bench_fts5(work, docs)
+                t = bench_tantivy(work, docs)
+                results.update({"fts5": f, "tantivy": t})
+                if "whoosh" in results:
+                    parts.append(report(len(docs), n_articles, raw, results["whoosh"], f, t))
+            archives = {k: v for k, v in results.items() if k not in ("fts5", "tantivy")}
+            if archives:
+                parts.append(report_engines(len(docs), archives))
+            for name, r in results.items():
+                raw_all.setdefault(name, {})[str(len(docs))] = r
+            args.raw.write_text(json.dumps(raw_all))
         finally:
             if not args.keep:
                 shutil.rmtree(work, ignore_errors=True)
+    if args.plot:
+        plot({k: {int(n): r for n, r in v.items()} for k, v in raw_all.items()}, args.plot)
+        parts.append(f"Plot: {args.plot.name}\n")
     args.out.write_text("\n".join(parts) + "\n")
     print("\n".join(parts))
 

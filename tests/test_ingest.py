@@ -40,6 +40,17 @@ def test_new_version_replaces_old_paragraphs(seeded, seed, tmp_path):
     seeded("check")
 
 
+def test_a_shorter_new_version_leaves_no_old_paragraphs(run, tmp_path):
+    long = "url: https://example.com/story\n\nA Story\n\n" + "\n\n".join(f"Paragraph {i} mentions quokka{i}." for i in range(1, 9))
+    run("ingest", str(write(tmp_path / "v1" / "s.txt", long)))
+    assert run.json("search", "quokka7")["total"] == 1
+    short = "url: https://example.com/story\n\nA Story\n\nParagraph 1 mentions quokka1.\n"
+    assert run("ingest", str(write(tmp_path / "v2" / "s.txt", short))).stdout.startswith("updated")
+    assert run.json("search", "quokka7", code=1)["total"] == 0
+    assert run.json("stats")["paragraphs"] == 2
+    run("check")
+
+
 def test_same_url_is_the_same_article(run, tmp_path):
     a = write(tmp_path / "a.txt", "url: https://ex.com/1\n\nFirst Headline\n\nOld body.\n")
     b = write(tmp_path / "b.txt", "url: https://ex.com/1\n\nCorrected Headline\n\nNew body.\n")

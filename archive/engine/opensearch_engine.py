@@ -18,7 +18,7 @@ from ..model import Article
 from .base import KIND_WEIGHTS, EngineHit, EngineQuery, EngineResult
 from .opensearch_cluster import LAYOUT, Cluster
 
-SEARCH_TYPE = "dfs_query_then_fetch"
+SEARCH_TYPE = "dfs_query_then_fetch"  # with more than one shard
 FACET_FIELDS = {"source": "source_name", "date": "month", "kind": "kind", "tag": "tags", "lang": "lang"}
 MAX_FACET_VALUES = 1_000
 EXACT_ARTICLE_COUNT = 40_000  # the cardinality aggregation is exact below this (its maximum)
@@ -56,6 +56,9 @@ class OpenSearchEngine:
         self.cluster = cluster
         self.client = cluster.client
         self.index = cluster.paragraphs
+        # One shard scores with its own statistics already; with several, dfs_query_then_fetch
+        # first gathers every shard's so a word's rarity is the archive's, not one shard's.
+        self.search_type = SEARCH_TYPE if cluster.config.shards > 1 else "query_then_fetch"
 
     # -- writing ----------------------------------------------------------------------------
 
@@ -69,9 +72,10 @@ class OpenSearchEngine:
             for doc_id, doc in paragraph_docs(article)
         ]
         self.cluster.bulk(actions, "indexing paragraphs")
+        shrunk = self._shrunk(upserts)
         stale = [
             {"bool": {"filter": [{"term": {"article": a.id}}, {"range": {"n": {"gt": len(a.paragraphs)}}}]}}
-            for a in upserts
+            for a in upserts if a.id in shrunk
         ]
         gone = [{"terms": {"article": deletes[i : i + 1000]}} for i in range(0, len(deletes), 1000)]
         clauses = stale + gone
@@ -82,6 +86,18 @@ class OpenSearchEngine:
                 conflicts="proceed", refresh=True, slices="auto",
             )  # fmt: skip
         self.cluster.refresh(self.index)
+
+    def _shrunk(self, upserts: list[Article]) -> set[str]:
+        """The articles whose earlier version had more paragraphs than the new one (found by
+        asking for the paragraph after the new last one, all in one request)."""
+        found: set[str] = set()
+        for i in range(0, len(upserts), 5000):
+            chunk = upserts[i : i + 5000]
+            ids = [paragraph_doc_id(a.id, len(a.paragraphs) + 1) for a in chunk]
+            res = self.cluster.call("looking up old paragraphs", self.client.mget, index=self.index,
+                                    body={"ids": ids}, _source=False, realtime=True)  # fmt: skip
+            found.update(a.id for a, d in zip(chunk, res["docs"]) if d.get("found"))
+        return found
 
     def optimize(self) -> int:
         before = self.segment_count()
@@ -119,7 +135,7 @@ class OpenSearchEngine:
     # -- reading ----------------------------------------------------------------------------
 
     def _search(self, body: dict, what: str = "a search") -> dict:
-        res = self.cluster.call(what, self.client.search, index=self.index, body=body, search_type=SEARCH_TYPE)
+        res = self.cluster.call(what, self.client.search, index=self.index, body=body, search_type=self.search_type)
         shards = res.get("_shards", {})
         if shards.get("failed"):
             failure = (shards.get("failures") or [{}])[0].get("reason", {})

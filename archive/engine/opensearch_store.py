@@ -12,6 +12,7 @@ and reported by ``archive check`` meanwhile; nothing acknowledged is lost.
 
 from __future__ import annotations
 
+import time
 from contextlib import contextmanager
 from typing import Iterable, Iterator
 
@@ -25,6 +26,7 @@ from .opensearch_engine import paragraph_doc_id
 RECORD_FIELDS = ["id", "title", "source", "author", "date", "url", "lang", "tags", "ingested_at", "origin",
                  "source_hash", "content_hash", "paragraph_count"]  # fmt: skip
 _NONE = object()
+SYNONYMS_TTL = 10.0
 
 
 class OpenSearchStore:
@@ -38,6 +40,7 @@ class OpenSearchStore:
         self._by_url: dict[str, str] = {}
         self._by_title: dict[tuple[str, str], str] = {}
         self._ingested: dict[str, str | None] = {}  # id -> first ingested_at, from lookups
+        self._groups: tuple[float, list[list[str]]] | None = None
 
     def close(self) -> None:
         pass
@@ -344,6 +347,7 @@ class OpenSearchStore:
         actions += [{"_op_type": "delete", "_index": self.cluster.meta, "_id": f"synonym:{t}"} for t in drop]
         self.cluster.bulk(actions, "writing synonyms")
         self.cluster.refresh(self.cluster.meta)
+        self._groups = None
 
     def add_synonyms(self, terms: list[str]) -> list[str]:
         terms = [synonym_key(t) for t in terms if synonym_key(t)]
@@ -370,6 +374,14 @@ class OpenSearchStore:
         return True
 
     def synonym_groups(self) -> list[list[str]]:
+        """The groups, read at most once every SYNONYMS_TTL seconds by a process (every search
+        applies them; a change made elsewhere shows within that time, one made here at once)."""
+        now = time.monotonic()
+        if self._groups is None or now - self._groups[0] > SYNONYMS_TTL:
+            self._groups = (now, self._read_groups())
+        return self._groups[1]
+
+    def _read_groups(self) -> list[list[str]]:
         groups: dict[int, list[str]] = {}
         for term, grp in sorted(self._synonyms().items(), key=lambda kv: (kv[1], kv[0])):
             groups.setdefault(grp, []).append(term)
