@@ -246,6 +246,9 @@ class Archive:
             json.dump(ids, f)
             f.flush()
             os.fsync(f.fileno())
+        prepare = getattr(self.store, "prepare", None)
+        if prepare is not None:  # a shared store claims new ids before the index is written
+            prepare()
         _crash_point("before-index")
         self.engine.apply(list(upserts.values()), deletes)
         _crash_point("after-index")

@@ -3,6 +3,7 @@
     python benchmarks/relevance.py                                  # SciFact test split
     python benchmarks/relevance.py --split train                    # where defaults are chosen
     python benchmarks/relevance.py --collection ../shared/corpora/nfcorpus
+    python benchmarks/relevance.py --engine opensearch --url http://127.0.0.1:9200   # the same on a cluster
 
 Ingests ``corpus.jsonl[.gz]`` (``_id``/``title``/``text``) into a throwaway archive with the
 JSONL reader (record ids become article ids), runs every judged query exactly as a user would
@@ -52,7 +53,8 @@ def corpus_path(collection: Path) -> Path:
 
 
 def evaluate(collection: Path, split: str = "test", limit: int = 100, index: Path | None = None,
-             options: dict | None = None) -> dict:  # fmt: skip
+             options: dict | None = None, engine=None) -> dict:  # fmt: skip
+    """``engine``: an archive.config.EngineConfig to run on (default: a Whoosh archive)."""
     from archive.archive import Archive, SearchOptions
 
     qrels = load_qrels(next(p for p in (collection / "qrels").iterdir() if p.name.startswith(split + ".")))
@@ -67,6 +69,8 @@ def evaluate(collection: Path, split: str = "test", limit: int = 100, index: Pat
         else:
             plain = corpus
         started = time.perf_counter()
+        if engine is not None:
+            Archive.init(index, engine).close()
         with Archive.open(index, create=True) as ar:
             outcomes = list(ar.ingest_inputs([str(plain)]))
         ingest_s = time.perf_counter() - started
@@ -80,6 +84,8 @@ def evaluate(collection: Path, split: str = "test", limit: int = 100, index: Pat
                 res = ar.search(queries[qid], opts)
                 times.append((time.perf_counter() - t) * 1000)
                 run[qid] = [h.article_id for h in res.hits]
+            if engine is not None:
+                ar._cluster.drop()
     return {
         "collection": collection.name, "split": split, "queries": len(qrels), "docs": len(outcomes) - len(failed),
         "failed": len(failed), "ndcg@10": ndcg(qrels, run, 10), "recall@100": recall(qrels, run, 100),
@@ -92,11 +98,18 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--collection", type=Path, default=DEFAULT_COLLECTION)
     ap.add_argument("--split", default="test")
+    ap.add_argument("--engine", choices=["whoosh", "opensearch"], default="whoosh")
+    ap.add_argument("--url", default="http://127.0.0.1:9200", help="with --engine opensearch")
     args = ap.parse_args()
-    r = evaluate(args.collection, args.split)
-    print("| collection | split | queries | docs | nDCG@10 | Recall@100 | MRR@10 | ingest | mean query |")
-    print("|---|---|---|---|---|---|---|---|---|")
-    print(f"| {r['collection']} | {r['split']} | {r['queries']} | {r['docs']:,} | {r['ndcg@10']:.4f} | "
+    config = None
+    if args.engine == "opensearch":
+        from archive.config import EngineConfig
+
+        config = EngineConfig("opensearch", url=args.url, name="relevance-" + args.split)
+    r = evaluate(args.collection, args.split, engine=config)
+    print("| collection | split | engine | queries | docs | nDCG@10 | Recall@100 | MRR@10 | ingest | mean query |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    print(f"| {r['collection']} | {r['split']} | {args.engine} | {r['queries']} | {r['docs']:,} | {r['ndcg@10']:.4f} | "
           f"{r['recall@100']:.4f} | {r['mrr@10']:.4f} | {r['ingest_s']:.1f} s | {r['query_ms_mean']:.1f} ms |")
 
 

@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 
 from archive.analysis import terms
 from archive.archive import Archive
+from archive.errors import ArchiveError
 from archive.config import EngineConfig
 from archive.engine.opensearch_cluster import Cluster, ClusterConfig
 
@@ -359,3 +360,39 @@ def test_two_nodes_survive_losing_one(two_nodes, tmp_path, seed):
     assert after["superalignment"]["total"] == 23
     assert after['"Jan Leike"'] == before['"Jan Leike"']
     run.drop()
+
+
+def test_two_machines_adding_under_one_id_at_once_lose_nothing(tmp_path, opensearch_url, monkeypatch):
+    """Two directories joined to one cluster archive are two machines. The second adds an
+    article with the same headline (so the same id) between the first's lookup and its write."""
+    from archive.engine.opensearch_store import OpenSearchStore
+    from archive.model import Article, Paragraph
+
+    name = "t-race-" + os.urandom(4).hex()
+    one = Archive.init(tmp_path / "one", EngineConfig("opensearch", url=opensearch_url, name=name))
+    two = Archive.init(tmp_path / "two", EngineConfig("opensearch", url=opensearch_url, name=name))
+    try:
+        def story(source: str) -> Article:
+            return Article("Storm Hits Coast", [Paragraph(1, "title", "Storm Hits Coast"),
+                                                Paragraph(2, "body", f"Reported by {source}.")], source=source)
+
+        real_prepare = OpenSearchStore.prepare
+
+        def racing_prepare(self):
+            monkeypatch.setattr(OpenSearchStore, "prepare", real_prepare)
+            assert [o.action for o in two.ingest([story("Gazette")])] == ["added"]
+            real_prepare(self)
+
+        monkeypatch.setattr(OpenSearchStore, "prepare", racing_prepare)
+        with pytest.raises(ArchiveError, match="another writer added an article with the id 'storm-hits-coast'"):
+            list(one.ingest([story("Herald")]))
+        assert [s.id for s in one.list()] == ["storm-hits-coast"]  # the other machine's, intact
+        assert one.get("storm-hits-coast").source == "Gazette"
+        outcomes = list(one.ingest([story("Herald")]))  # the same command again
+        assert [(o.action, o.article_id) for o in outcomes] == [("added", "storm-hits-coast-2")]
+        assert {h.article_id for h in one.search("reported").hits} == {"storm-hits-coast", "storm-hits-coast-2"}
+        assert one.check() == []
+    finally:
+        one._cluster.drop()
+        one.close()
+        two.close()

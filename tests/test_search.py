@@ -271,3 +271,13 @@ def test_empty_archive_searches_cleanly(run, tmp_path):
     for args in (["leike"], ["leike", "--by-article"], ["leike", "--facets", "source"], ["leike", "--per-article", "2"]):
         r = run("search", *args, code=1)
         assert "No hits" in r.stdout
+
+
+def test_search_output_golden(seeded):
+    """What a user reads for the README's first search, the same on every engine."""
+    import re
+
+    from .conftest import golden
+
+    out = seeded("search", "superalignment").stdout + seeded("search", '"Jan Leike"', "--by-article").stdout
+    golden("search_seed.txt", re.sub(r" in [\d.]+ ms", " in N ms", out))

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from typing import Iterable, Iterator
 
 from ..dates import now_iso
-from ..errors import NotFound
+from ..errors import ArchiveError, NotFound
 from ..model import Article, Paragraph
 from ..store import _GIVEN_ID, ArticleSummary, edit_distance, slugify, synonym_key, title_key
 from .opensearch_cluster import Cluster
@@ -41,6 +41,7 @@ class OpenSearchStore:
         self._by_title: dict[tuple[str, str], str] = {}
         self._ingested: dict[str, str | None] = {}  # id -> first ingested_at, from lookups
         self._groups: tuple[float, list[list[str]]] | None = None
+        self._claimed: list[str] = []
 
     def close(self) -> None:
         pass
@@ -70,10 +71,19 @@ class OpenSearchStore:
     def transaction(self) -> Iterator[None]:
         self._puts, self._deletes = {}, set()
         self._by_url, self._by_title = {}, {}
+        self._claimed = []
         try:
             yield
         except BaseException:
+            claimed, self._claimed = self._claimed, []
             self._puts, self._deletes, self._known, self._ingested = {}, set(), {}, {}
+            if claimed:  # give back the ids claimed for articles that were not written
+                try:
+                    self.cluster.bulk([{"_op_type": "delete", "_index": self.index, "_id": i} for i in claimed],
+                                      "releasing claimed ids")  # fmt: skip
+                    self.cluster.refresh(self.index)
+                except ArchiveError:
+                    pass  # the cluster is down: the next ingest or `check` deals with them
             raise
         actions = [{"_op_type": "index", "_index": self.index, "_id": i, "_source": rec} for i, rec in self._puts.items()]
         actions += [{"_op_type": "delete", "_index": self.index, "_id": i} for i in self._deletes]
@@ -104,6 +114,39 @@ class OpenSearchStore:
         if article.url:
             self._by_url[article.url] = article.id
         self._by_title[(rec["title_key"], rec["source_key"])] = article.id
+
+    def prepare(self) -> None:
+        """Claim the ids of the articles this transaction adds, before any paragraph is written:
+        another machine adding an article under the same id at the same moment gets a conflict
+        instead of overwriting it. A claimed record has no paragraphs and an empty hash until
+        the transaction's end fills it in (so if this writer dies, the next ingest of the
+        article updates it, and ``check`` reports it meanwhile)."""
+        new = [i for i, rec in self._puts.items() if self._ingested.get(i, "") is None]
+        if not new:
+            return
+        actions = [{"_op_type": "create", "_index": self.index, "_id": i,
+                    "_source": {**self._puts[i], "content_hash": "", "paragraphs": [], "paragraph_count": 0}}
+                   for i in new]  # fmt: skip
+        from opensearchpy import helpers
+
+        _, errors = self.cluster.call("claiming article ids", helpers.bulk, self.client, actions, chunk_size=1000,
+                                      max_retries=5, initial_backoff=1, raise_on_error=False)  # fmt: skip
+        if not errors:
+            self._claimed = new
+            return
+        failed = {next(iter(e.values()))["_id"] for e in errors}
+        claimed = [i for i in new if i not in failed]
+        self.cluster.bulk([{"_op_type": "delete", "_index": self.index, "_id": i} for i in claimed],
+                          "releasing claimed ids")  # fmt: skip
+        first = next(iter(errors[0].values()))
+        status = first.get("status")
+        if status == 409:
+            raise ArchiveError(
+                f"another writer added an article with the id {first['_id']!r} at the same moment",
+                hint="nothing of this batch was written; run the same command again",
+            )
+        raise ArchiveError(f"OpenSearch at {self.cluster.url} refused to record {len(failed)} articles "
+                           f"(HTTP {status}: {first.get('error')})", hint="run the same command again")  # fmt: skip
 
     def delete(self, article_id: str) -> None:
         self._puts.pop(article_id, None)
