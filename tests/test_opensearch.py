@@ -396,3 +396,20 @@ def test_two_machines_adding_under_one_id_at_once_lose_nothing(tmp_path, opensea
         one._cluster.drop()
         one.close()
         two.close()
+
+
+def test_a_red_index_is_one_clear_line(seeded_os):
+    """Every copy of a shard unavailable (here: a generation that cannot be allocated anywhere)."""
+    run, cluster = seeded_os
+    red = f"{cluster.paragraphs}-000009"
+    cluster.client.indices.create(index=red, body={"settings": {
+        "number_of_shards": 1, "number_of_replicas": 0, "index.routing.allocation.require._name": "nowhere"}},
+        params={"wait_for_active_shards": "0"})  # fmt: skip
+    cluster.swap_paragraphs(red)
+    for cmd in (["search", "superalignment"], ["stats"]):
+        r = run(*cmd, code=None)
+        if cmd[0] == "stats":  # stats still shows the store's counts, and says the cluster is red
+            assert r.exit_code == 0 and "red" in r.stdout, r.output
+            continue
+        assert r.exit_code == 2 and r.stderr.count("\n") == 1 and "Traceback" not in r.output
+        assert "red" in r.stderr or "unavailable" in r.stderr, r.stderr

@@ -162,6 +162,7 @@ class Cluster:
         self.articles = f"{config.name}-articles"
         self.paragraphs = f"{config.name}-paragraphs"
         self.meta = f"{config.name}-meta"
+        self.hit_rows: dict = {}  # the paragraphs the last search returned, by (article, n)
         # Several comma-separated addresses: requests go round them, and a node that stops
         # answering is left out until it is back.
         self.client = OpenSearch(
@@ -251,7 +252,7 @@ class Cluster:
             raise ArchiveError(
                 f"the archive's indices at {self.url} are {health.get('status', 'unknown')}: "
                 f"{health.get('unassigned_shards', '?')} shards unassigned",
-                hint="a node holding them is down; start it (or add replicas)",
+                hint="a node holding them is down; start it, or give the archive replicas",
             )
 
     def health(self) -> dict:
@@ -340,6 +341,8 @@ def _hint_for(status: int) -> str | None:
         return "the archive's indices are missing; create them with: archive init --engine opensearch"
     if status in (401, 403):
         return "the cluster wants credentials; put them in the URL (https://user:pass@host:9200)"
+    if status == 503:
+        return "part of the archive is unavailable: a node holding one of its shards is down; start it, or give the archive replicas"
     if status >= 500:
         return "the cluster is unhealthy; see its logs"
     return None

@@ -21,7 +21,9 @@ from .opensearch_cluster import LAYOUT, Cluster
 SEARCH_TYPE = "dfs_query_then_fetch"  # with more than one shard
 FACET_FIELDS = {"source": "source_name", "date": "month", "kind": "kind", "tag": "tags", "lang": "lang"}
 MAX_FACET_VALUES = 1_000
-EXACT_ARTICLE_COUNT = 40_000  # the cardinality aggregation is exact below this (its maximum)
+EXACT_ARTICLE_COUNT = 40_000
+# The fields a hit shows (paragraph_row() makes them the store's row).
+HIT_FIELDS = ["article", "n", "kind", "text", "title", "source_name", "author_name", "date", "url"]  # the cardinality aggregation is exact below this (its maximum)
 
 
 def paragraph_docs(article: Article) -> Iterable[tuple[str, dict]]:
@@ -46,6 +48,14 @@ def paragraph_docs(article: Article) -> Iterable[tuple[str, dict]]:
 
 def paragraph_doc_id(article_id: str, n: int) -> str:
     return f"{article_id}#{n}"
+
+
+def paragraph_row(s: dict) -> dict:
+    """A paragraph document as the row a hit is made from (as archive.store.Store.hit_rows)."""
+    return {
+        "id": s["article"], "title": s.get("title"), "source": s.get("source_name"), "author": s.get("author_name"),
+        "date": s.get("date"), "url": s.get("url"), "n": s["n"], "kind": s["kind"], "text": s["text"],
+    }  # fmt: skip
 
 
 class OpenSearchEngine:
@@ -152,7 +162,7 @@ class OpenSearchEngine:
             return EngineResult(0, [])
         body: dict = {
             "query": query, "from": q.offset, "size": q.limit if q.limit is not None else 10_000,
-            "_source": ["article", "n"], "track_total_hits": True if q.by_article else q.count_up_to,
+            "_source": HIT_FIELDS, "track_total_hits": True if q.by_article else q.count_up_to,
         }  # fmt: skip
         if q.sort == "date":
             body["sort"] = [{"date": {"order": "desc", "missing": "_last"}}, {"_score": "desc"}, {"article": "asc"}, {"n": "asc"}]
@@ -162,14 +172,19 @@ class OpenSearchEngine:
             body["explain"] = True
         if q.by_article:
             body["collapse"] = {"field": "article", "inner_hits": {
-                "name": "more", "size": max(1, q.per_article), "_source": ["article", "n"],
+                "name": "more", "size": max(1, q.per_article), "_source": HIT_FIELDS,
                 "sort": body["sort"], "track_scores": True}}  # fmt: skip
             body["aggs"] = {"articles": {"cardinality": {"field": "article", "precision_threshold": EXACT_ARTICLE_COUNT}}}
         res = self._search(body)
         hits: list[EngineHit] = []
         counts: dict[str, int] = {}
+        # What the hits display came with them: the store reads it from here, not in another request.
+        rows = self.cluster.hit_rows = {}
         for h in res["hits"]["hits"]:
             hit = _hit(h)
+            rows[(hit.article_id, hit.n)] = h["_source"]
+            for inner_hit in h.get("inner_hits", {}).get("more", {}).get("hits", {}).get("hits", []):
+                rows[(inner_hit["_source"]["article"], inner_hit["_source"]["n"])] = inner_hit["_source"]
             if q.by_article:
                 inner = h.get("inner_hits", {}).get("more", {}).get("hits", {})
                 counts[hit.article_id] = inner.get("total", {}).get("value", 1)
@@ -250,7 +265,7 @@ class OpenSearchEngine:
 
     def size_bytes(self) -> int:
         stats = self.cluster.call("reading index stats", self.client.indices.stats, index=self.index, metric="store")
-        return int(stats["_all"]["primaries"]["store"]["size_in_bytes"])
+        return int(stats["_all"]["primaries"].get("store", {}).get("size_in_bytes", 0))
 
     def close(self) -> None:
         pass  # the cluster connection belongs to the backend

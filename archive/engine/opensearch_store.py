@@ -21,7 +21,7 @@ from ..errors import ArchiveError, NotFound
 from ..model import Article, Paragraph
 from ..store import _GIVEN_ID, ArticleSummary, edit_distance, slugify, synonym_key, title_key
 from .opensearch_cluster import Cluster
-from .opensearch_engine import paragraph_doc_id
+from .opensearch_engine import paragraph_doc_id, paragraph_row
 
 RECORD_FIELDS = ["id", "title", "source", "author", "date", "url", "lang", "tags", "ingested_at", "origin",
                  "source_hash", "content_hash", "paragraph_count"]  # fmt: skip
@@ -292,20 +292,15 @@ class OpenSearchStore:
     def hit_rows(self, keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int], dict]:
         """What a hit shows, from the paragraph documents (one request for a page of hits)."""
         keys = list(dict.fromkeys(keys))
-        if not keys:
-            return {}
-        res = self.cluster.call("reading hits", self.client.mget, index=self.cluster.paragraphs,
-                                body={"ids": [paragraph_doc_id(a, n) for a, n in keys]})  # fmt: skip
-        out: dict[tuple[str, int], dict] = {}
-        for d in res["docs"]:
-            if not d.get("found"):
-                continue
-            s = d["_source"]
-            out[(s["article"], s["n"])] = {
-                "id": s["article"], "title": s.get("title"), "source": s.get("source_name"),
-                "author": s.get("author_name"), "date": s.get("date"), "url": s.get("url"), "n": s["n"],
-                "kind": s["kind"], "text": s["text"],
-            }  # fmt: skip
+        seen = self.cluster.hit_rows  # what the last search brought back
+        out = {k: paragraph_row(seen[k]) for k in keys if k in seen}
+        missing = [k for k in keys if k not in out]
+        if missing:
+            res = self.cluster.call("reading hits", self.client.mget, index=self.cluster.paragraphs,
+                                    body={"ids": [paragraph_doc_id(a, n) for a, n in missing]})  # fmt: skip
+            for d in res["docs"]:
+                if d.get("found"):
+                    out[(d["_source"]["article"], d["_source"]["n"])] = paragraph_row(d["_source"])
         return out
 
     def _records(self, fields: list[str]) -> list[dict]:
@@ -350,8 +345,11 @@ class OpenSearchStore:
         }
         res = self.cluster.call("counting articles", self.client.search, index=self.index,
                                 body={"size": 0, "aggs": aggs, "track_total_hits": True})  # fmt: skip
-        kinds = self.cluster.call("counting paragraphs", self.client.search, index=self.cluster.paragraphs,
-                                  body={"size": 0, "aggs": {"k": {"terms": {"field": "kind", "size": 20}}}})  # fmt: skip
+        try:
+            kinds = self.cluster.call("counting paragraphs", self.client.search, index=self.cluster.paragraphs,
+                                      body={"size": 0, "aggs": {"k": {"terms": {"field": "kind", "size": 20}}}})  # fmt: skip
+        except ArchiveError:  # the index is unavailable; the records' counts still stand
+            kinds = {"aggregations": {"k": {"buckets": []}}}
 
         def edge(order: str) -> str | None:
             body = {"size": 1, "_source": ["date"], "query": {"exists": {"field": "date"}}, "sort": [{"date": order}]}
@@ -375,7 +373,7 @@ class OpenSearchStore:
 
     def size_bytes(self) -> int:
         stats = self.cluster.call("reading index stats", self.client.indices.stats, index=self.index, metric="store")
-        return int(stats["_all"]["primaries"]["store"]["size_in_bytes"])
+        return int(stats["_all"]["primaries"].get("store", {}).get("size_in_bytes", 0))
 
     # -- synonyms -------------------------------------------------------------------------
 
