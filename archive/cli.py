@@ -673,8 +673,15 @@ def migrate(obj: Ctx, dest, lock_timeout) -> None:
     """
     from .archive import Archive
 
+    from .errors import NoArchive
+
     started = time.perf_counter()
-    with obj.open() as src, Archive.open(dest) as dst:
+    try:
+        target = Archive.open(dest)
+    except NoArchive:
+        raise NoArchive(f"--to {dest}: there is no archive there",
+                        hint=f"make it first, e.g.: archive --index {dest} init --engine opensearch --url URL") from None  # fmt: skip
+    with obj.open() as src, target as dst:
         dst.lock_timeout = lock_timeout
         bar = _Progress()
         report = src.migrate(dst, progress=bar)

@@ -14,7 +14,7 @@ from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from .analysis import spelling_words
 from .dates import now_iso
@@ -85,6 +85,19 @@ def synonym_key(term: str) -> str:
 
 def title_key(title: str) -> str:
     return " ".join(title.casefold().split())
+
+
+def new_id(article: Article, taken: Callable[[str], bool]) -> str:
+    """An unused id: the article's own id if it has a usable one, else a slug of its title
+    (with -2, -3, … while ``taken`` says the id is in use)."""
+    if article.id and _GIVEN_ID.match(article.id) and not taken(article.id):
+        return article.id
+    base = slugify(article.id or article.title) or "article"
+    candidate, n = base, 1
+    while taken(candidate):
+        n += 1
+        candidate = f"{base}-{n}"
+    return candidate
 
 
 def slugify(title: str, max_len: int = 40, max_words: int = 6) -> str:
@@ -180,15 +193,7 @@ class Store:
         return (row["id"], row["content_hash"]) if row else None
 
     def new_id(self, article: Article) -> str:
-        """An unused id: the article's own id if it has a usable one, else a slug of its title."""
-        if article.id and _GIVEN_ID.match(article.id) and not self._taken(article.id):
-            return article.id
-        base = slugify(article.id or article.title) or "article"
-        candidate, n = base, 1
-        while self._taken(candidate):
-            n += 1
-            candidate = f"{base}-{n}"
-        return candidate
+        return new_id(article, self._taken)
 
     def _taken(self, article_id: str) -> bool:
         return self.db.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone() is not None

@@ -129,3 +129,25 @@ def test_optimize_merges_segments_and_keeps_results(seeded, tmp_path):
     after = seeded.json("search", "superalignment", "--limit", "50")["hits"]
     assert sorted((h["article_id"], h["paragraph"]) for h in before) == sorted((h["article_id"], h["paragraph"]) for h in after)
     seeded("check")
+
+
+@pytest.mark.whoosh_only
+def test_init_makes_an_empty_whoosh_archive_once(run, seed):
+    assert "made a Whoosh archive" in run("init").stdout
+    assert run.json("stats")["articles"] == 0
+    r = run("init", code=2)
+    assert "already an archive" in r.stderr
+    run("ingest", str(seed))
+    assert run.json("stats")["engine"] == "whoosh"
+
+
+@pytest.mark.whoosh_only
+@pytest.mark.parametrize("args, message", [
+    (["--engine", "opensearch", "--name", "Bad Name"], "--name 'Bad Name'"),
+    (["--engine", "opensearch", "--url", "localhost:9200"], "--url 'localhost:9200'"),
+    (["--engine", "solr"], "Invalid value for '--engine'"),
+])  # fmt: skip
+def test_init_rejects_bad_settings_in_one_line(run, args, message):
+    r = run("init", *args, code=2)
+    assert message in r.stderr and "Traceback" not in r.output
+    assert not (run.index / "archive.json").exists()

@@ -19,7 +19,7 @@ from typing import Iterable, Iterator
 from ..dates import now_iso
 from ..errors import ArchiveError, NotFound
 from ..model import Article, Paragraph
-from ..store import _GIVEN_ID, ArticleSummary, edit_distance, slugify, synonym_key, title_key
+from ..store import ArticleSummary, edit_distance, new_id, synonym_key, title_key
 from .opensearch_cluster import Cluster
 from .opensearch_engine import paragraph_doc_id, paragraph_row
 
@@ -227,14 +227,7 @@ class OpenSearchStore:
         return hits[0]["_source"] if hits else None
 
     def new_id(self, article: Article) -> str:
-        if article.id and _GIVEN_ID.match(article.id) and not self._taken(article.id):
-            return article.id
-        base = slugify(article.id or article.title) or "article"
-        candidate, n = base, 1
-        while self._taken(candidate):
-            n += 1
-            candidate = f"{base}-{n}"
-        return candidate
+        return new_id(article, self._taken)
 
     def _taken(self, article_id: str) -> bool:
         if article_id in self._puts:
