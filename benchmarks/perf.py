@@ -234,7 +234,8 @@ def bench_opensearch(engine: str, work: Path, corpus: Path, n_docs: int, n_artic
     urls = start_cluster(engine, heap)
     try:
         two = engine == "opensearch-2"
-        config = EngineConfig("opensearch", url=urls, name="bench", shards=2 if two else 1, replicas=1 if two else 0)
+        config = EngineConfig("opensearch", url=urls, name=f"bench-{engine}", shards=2 if two else 1,
+                              replicas=1 if two else 0)  # fmt: skip
         return bench_archive(work, corpus, n_docs, n_articles, config)
     finally:
         stop_cluster(engine)
@@ -446,6 +447,8 @@ def main() -> None:
                 else:
                     results[engine] = bench_opensearch(engine, work, corpus, len(docs), n_articles, args.os_heap)
                 print(f"{engine} done", file=sys.stderr)
+                raw_all.setdefault(engine, {})[str(len(docs))] = results[engine]
+                args.raw.write_text(json.dumps(raw_all))  # each engine's figures are kept as soon as they exist
             if not args.no_baselines:
                 f = bench_fts5(work, docs)
                 t = bench_tantivy(work, docs)

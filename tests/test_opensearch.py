@@ -58,8 +58,8 @@ def test_cluster_analyzer_gives_the_same_terms_as_archive_analysis(cluster, text
     assert _analyzed(cluster, text) == terms(text)
 
 
-_words = st.text(alphabet=st.sampled_from(list("abcdefghijklmnopqrstuvwxyzABCXYZ0123456789'’-.,:;!?()\"“” \n"
-                                               "éü팀안전해체오픈東京カナ")), max_size=80)  # fmt: skip
+_words = st.text(alphabet=st.sampled_from(list("abcdefghijklmnopqrstuvwxyzABCXYZ0123456789'’‘-.,:;_!?()\"“” \n"
+                                               "éü팀안전해체오픈東京カナ·：，😀🇰@#%&/")), max_size=80)  # fmt: skip
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -31,46 +31,52 @@ BM25_B = 0.4
 # cjk_bigram turns into overlapping bigrams (as archive.analysis does for the Whoosh engine).
 _CJK = r"\p{IsHangul}\p{IsHan}\p{IsHiragana}\p{IsKatakana}"
 
+# Characters that join the parts of a word in Unicode's word rules (UAX #29), which the
+# standard tokenizer follows and archive.analysis.WORD_RE does not: U.S. is u s here, 3.5 is
+# 3 5, a_b is a b. A mapping char filter turns them into spaces (a regex over the whole text
+# did the same at a sixth of the ingest speed: benchmarks/RESULTS.md).
+_JOINERS = (".,_:;\u00b7\u2027\ufe13\ufe55\uff1a\u0589\u060c\u060d\u066c\u07f8\u2044\ufe10\ufe14"
+            "\ufe50\ufe54\uff0c\uff1b\u2024\ufe52\uff0e\u203f\u2040\u2054\ufe33\ufe34\ufe4d\ufe4e\ufe4f"
+            "\uff3f\u2018\uff07\u0387\u05f4\u037e")
+
 ANALYSIS = {
     "char_filter": {
-        "curly_apostrophe": {"type": "mapping", "mappings": ["’ => '"]},
-        # Everything but letters, digits, marks and apostrophes separates words, as WORD_RE does
-        # (so U.S. is u s, 3.5 is 3 5, co-leader is co leader).
-        "word_chars": {"type": "pattern_replace", "pattern": r"[^\p{L}\p{N}\p{M}']", "replacement": " "},
+        "word_joiners": {"type": "mapping",
+                         "mappings": [f"\\u{ord(c):04x} => \\u0020" for c in _JOINERS] + ["\\u2019 => '"]},
         "cjk_runs": {"type": "pattern_replace", "pattern": f"([{_CJK}]+)", "replacement": " $1 "},
     },
     "filter": {
         "news_stop": {"type": "stop", "stopwords": sorted(STOP_WORDS)},
         "news_stem": {"type": "snowball", "language": "English"},  # = PyStemmer's english
         # archive.analysis.stem leaves words with non-ASCII letters (naïve, café) as written
-        "news_ascii_stem": {"type": "condition", "filter": ["news_stem"], "script": {"source": (
-            "CharSequence t = token.getTerm(); for (int i = 0; i < t.length(); ++i) "
-            "{ if (t.charAt(i) > 127) { return false; } } return true;")}},
+        "news_ascii_only": {"type": "keyword_marker", "keywords_pattern": ".*[^\\x00-\\x7F].*"},
         "news_possessive": {"type": "stemmer", "language": "possessive_english"},
         "news_length": {"type": "length", "max": MAX_WORD},
         "news_bigrams": {"type": "cjk_bigram", "ignored_scripts": []},
+        "no_emoji": {"type": "keep_types", "types": ["<EMOJI>"], "mode": "exclude"},  # not words in WORD_RE
     },
     "analyzer": {
         "news": {  # paragraph text and headlines: archive.analysis.analyze
             "type": "custom",
-            "char_filter": ["curly_apostrophe", "word_chars", "cjk_runs"],
+            "char_filter": ["word_joiners", "cjk_runs"],
             "tokenizer": "standard",
-            "filter": ["news_length", "lowercase", "news_bigrams", "news_possessive", "news_stop", "news_ascii_stem"],
+            "filter": ["no_emoji", "news_length", "lowercase", "news_bigrams", "news_possessive", "news_stop",
+                       "news_ascii_only", "news_stem"],
         },
         "plain": {  # sources and bylines: words, lower-cased
             "type": "custom",
-            "char_filter": ["curly_apostrophe", "word_chars"],
+            "char_filter": ["word_joiners"],
             "tokenizer": "standard",
-            "filter": ["lowercase"],
+            "filter": ["no_emoji", "lowercase"],
         },
         "spelling": {  # did-you-mean: words as written, lower-cased, no stemming
             "type": "custom",
-            "char_filter": ["curly_apostrophe", "word_chars"],
+            "char_filter": ["word_joiners"],
             "tokenizer": "standard",
-            "filter": ["lowercase", "news_possessive"],
+            "filter": ["no_emoji", "lowercase", "news_possessive"],
         },
     },
-}
+}  # fmt: skip
 
 PARAGRAPHS_MAPPING = {
     "dynamic": "strict",
