@@ -29,6 +29,16 @@ OS_USER=opensearch
 
 die() { echo "opensearch.sh: $*" >&2; exit 1; }
 
+# http_ok URL: the URL answers 2xx. http_any URL: it answers at all (any HTTP status).
+http_ok() { python3 -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=3)' "$1" >/dev/null 2>&1; }
+http_any() {
+    python3 -c 'import sys, urllib.request, urllib.error
+try:
+    urllib.request.urlopen(sys.argv[1], timeout=3)
+except urllib.error.HTTPError:
+    pass' "$1" >/dev/null 2>&1
+}
+
 install() {
     if [[ -x $HOME_DIR/bin/opensearch && -f $HOME_DIR/.verified ]]; then
         echo "OpenSearch $VERSION already installed in $HOME_DIR"
@@ -118,14 +128,14 @@ YML
     for _ in $(seq 1 180); do
         if [[ -n $peers ]]; then
             # a cluster forms once its peers are up: answering HTTP is enough here
-            curl -s -o /dev/null "http://127.0.0.1:$port/" 2>/dev/null && break
-        elif curl -fsS -o /dev/null "http://127.0.0.1:$port/_cluster/health?wait_for_status=yellow&timeout=1s" 2>/dev/null; then
+            http_any "http://127.0.0.1:$port/" && break
+        elif http_ok "http://127.0.0.1:$port/_cluster/health?wait_for_status=yellow&timeout=1s"; then
             break
         fi
         kill -0 "$(cat "$node/pid" 2>/dev/null || echo 0)" 2>/dev/null || die "node on port $port exited; see $node/logs"
         sleep 0.5
     done
-    curl -s -o /dev/null "http://127.0.0.1:$port/" || die "node on port $port did not answer within 90 s; see $node/logs"
+    http_any "http://127.0.0.1:$port/" || die "node on port $port did not answer within 90 s; see $node/logs"
     echo "OpenSearch $VERSION on http://127.0.0.1:$port (pid $(cat "$node/pid"))"
 }
 
