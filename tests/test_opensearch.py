@@ -299,8 +299,10 @@ def two_nodes():
         pytest.skip("the cluster test starts its own nodes")
     need_opensearch()
     peers = ",".join(map(str, CLUSTER_PORTS))
-    for p in CLUSTER_PORTS:
-        assert port_free(p), f"port {p} is taken"
+    for p in CLUSTER_PORTS:  # a node left by an interrupted run is stopped by its PID first
+        subprocess.run([str(Path(__file__).parent.parent / "scripts" / "opensearch.sh"), "stop", str(p)],
+                       capture_output=True)  # fmt: skip
+        assert port_free(p), f"port {p} is taken by something else"
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(2) as pool:
