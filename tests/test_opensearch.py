@@ -322,8 +322,9 @@ def test_two_nodes_survive_losing_one(two_nodes, tmp_path, seed):
     run._made = True
     run("init", "--engine", "opensearch", "--url", ",".join(urls), "--name", run.name, "--shards", "2",
         "--replicas", "1")  # fmt: skip
-    articles = [write(tmp_path / "batch" / f"{i:02}.txt", f"Report {i} on compute\n\nReport {i} says superalignment "
-                      f"needs compute number {i}.\n") for i in range(20)]  # fmt: skip
+    for i in range(20):
+        write(tmp_path / "batch" / f"{i:02}.txt", f"Report {i} on compute\n\nReport {i} says superalignment "
+              f"needs compute number {i}.\n")  # fmt: skip
     run("ingest", str(seed), str(tmp_path / "batch"))
     _wait_for(urls[0], "green", 2)
     s = run.json("stats")
