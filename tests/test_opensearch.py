@@ -109,6 +109,12 @@ def test_both_engines_give_the_same_results(tmp_path, seed, opensearch_url):
                 assert o.get(key) == w.get(key), (args, key)
             assert [(h["article_id"], h.get("matched_paragraphs")) for h in o["hits"]] == \
                    [(h["article_id"], h.get("matched_paragraphs")) for h in w["hits"]] or args != ["--by-article"]  # fmt: skip
+        # --explain names the same terms in the same fields, biggest first
+        for q in ("Yan~ Leike", "super*", "safety team", "leike"):
+            w = whoosh.json("search", q, "--explain", "--limit", "3")["hits"]
+            o = opensearch.json("search", q, "--explain", "--limit", "3")["hits"]
+            assert [[(p["field"], p["term"]) for p in h["explain"]] for h in o] == \
+                   [[(p["field"], p["term"]) for p in h["explain"]] for h in w], q  # fmt: skip
         # what people read is byte for byte the same (but for when each was ingested)
         stamp = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ| in [\d.]+ ms")
         for cmd in (["show", "openai-co"], ["list"], ["export"], ["search", "leike", "--by-article"]):

@@ -270,6 +270,14 @@ class Cluster:
         return {"status": h.get("status"), "nodes": h.get("number_of_nodes"),
                 "shards": int(idx["number_of_shards"]), "replicas": int(idx["number_of_replicas"])}  # fmt: skip
 
+    def size_bytes(self, index: str) -> int:
+        """Bytes of the primary copy: its segments on disk plus what is still only in the
+        translog (recent writes, not yet flushed into segments)."""
+        stats = self.call("reading index stats", self.client.indices.stats, index=index, metric="store,translog")
+        primaries = stats["_all"]["primaries"]
+        return int(primaries.get("store", {}).get("size_in_bytes", 0)) + int(
+            primaries.get("translog", {}).get("uncommitted_size_in_bytes", 0))
+
     def refresh(self, *indices: str) -> None:
         self.call("a refresh", self.client.indices.refresh, index=",".join(indices))
 

@@ -240,7 +240,12 @@ class OpenSearchEngine:
         if tree is None:
             return []
         parts: dict[tuple[str, str], float] = {}
+        asked = {t for leaf in aq.positive_leaves(q.query) if isinstance(leaf, aq.Fuzzy)
+                 for t in _field_terms(getattr(leaf, "field", None) or "text", leaf.text)}  # fmt: skip
         for field, term, value in _weights(tree):
+            words = term.split()
+            if len(words) > 1 and asked & set(words):  # a fuzzy word: named as asked, as on Whoosh
+                term = next(w for w in words if w in asked)
             key = (field, term)
             parts[key] = parts.get(key, 0.0) + value
         out = [{"field": f, "term": t, "score": round(v, 4)} for (f, t), v in parts.items()]
@@ -264,8 +269,7 @@ class OpenSearchEngine:
         return int(self.cluster.call("a count", self.client.count, index=self.index)["count"])
 
     def size_bytes(self) -> int:
-        stats = self.cluster.call("reading index stats", self.client.indices.stats, index=self.index, metric="store")
-        return int(stats["_all"]["primaries"].get("store", {}).get("size_in_bytes", 0))
+        return self.cluster.size_bytes(self.index)
 
     def close(self) -> None:
         pass  # the cluster connection belongs to the backend
@@ -417,6 +421,11 @@ def _weights(tree: dict, factor: float = 1.0):
         if term.startswith('"'):
             term = term.split('"')[1]
         yield m.group(1), term, float(tree.get("value", 0.0)) * factor
+        return
+    if desc.startswith("ConstantScore(") and desc.endswith(")"):  # fuzzy, prefix, wildcard: what they matched
+        parts = [p.split(":", 1) for p in desc[len("ConstantScore(") : -1].split() if ":" in p]
+        if parts:
+            yield parts[0][0], " ".join(dict.fromkeys(t for _, t in parts)), float(tree.get("value", 0.0)) * factor
         return
     if desc.startswith("function score") and len(details) > 1:
         try:

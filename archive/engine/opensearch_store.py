@@ -365,8 +365,7 @@ class OpenSearchStore:
         }
 
     def size_bytes(self) -> int:
-        stats = self.cluster.call("reading index stats", self.client.indices.stats, index=self.index, metric="store")
-        return int(stats["_all"]["primaries"].get("store", {}).get("size_in_bytes", 0))
+        return self.cluster.size_bytes(self.index)
 
     # -- synonyms -------------------------------------------------------------------------
 

@@ -354,8 +354,7 @@ class WhooshEngine:
                 m.skip_to(docnum)
             if m.is_active() and m.id() == docnum:
                 score = m.score() * weight
-                field = getattr(leaf, "fieldname", "text")
-                term = " ".join(getattr(leaf, "words", None) or [str(getattr(leaf, "text", leaf))])
+                field, term = _leaf_name(leaf)
                 parts.append({"field": field, "term": term, "score": round(score, 4)})
         parts.sort(key=lambda p: -p["score"])
         return parts
@@ -471,19 +470,22 @@ class WhooshEngine:
             return _words_query(field, node.text, 0)
         if isinstance(node, aq.Phrase):
             return _words_query(field, node.text, node.slop)
+        # Fuzzy words and wildcards score 1 where they match, however many words they expand
+        # to (Whoosh scores a lone expansion by BM25 and several as a constant; OpenSearch's
+        # constant_score is the same everywhere, and so is this).
         if isinstance(node, aq.Fuzzy):
             ts = _field_terms(field, node.text)
             if not ts:
                 return None
-            return wq.FuzzyTerm(field, ts[0], maxdist=node.distance, prefixlength=0)
+            return wq.ConstantScoreQuery(wq.FuzzyTerm(field, ts[0], maxdist=node.distance, prefixlength=0))
         if isinstance(node, aq.Wildcard):
             pattern = node.pattern
             if pattern.endswith("*") and "*" not in pattern[:-1] and field in ("text", "title"):
                 prefix = pattern[:-1]
                 stemmed = stem(prefix)
                 options = {prefix, stemmed}
-                return wq.Or([wq.Prefix(field, p) for p in sorted(options)])
-            return wq.Wildcard(field, pattern)
+                return wq.ConstantScoreQuery(wq.Or([wq.Prefix(field, p) for p in sorted(options)]))
+            return wq.ConstantScoreQuery(wq.Wildcard(field, pattern))
         if isinstance(node, aq.Range):
             return wq.TermRange(node.field, node.lo or "0000-00-00", node.hi or "9999-99-99")
         raise TypeError(f"unknown query node {node!r}")
@@ -596,6 +598,19 @@ def _scoring_leaves(q, weight: float = 1.0):
         yield q, weight
 
 
+def _leaf_name(leaf) -> tuple[str, str]:
+    """(field, term) as explain shows a scoring leaf: a fuzzy word as asked, a prefix as word*."""
+    if isinstance(leaf, wq.ConstantScoreQuery):
+        inner = leaf.child
+        if isinstance(inner, wq.Or) and inner.subqueries:
+            inner = inner.subqueries[0]
+        if isinstance(inner, wq.Prefix):
+            return inner.fieldname, inner.text + "*"
+        return getattr(inner, "fieldname", "text"), str(getattr(inner, "text", inner))
+    field = getattr(leaf, "fieldname", "text")
+    return field, " ".join(getattr(leaf, "words", None) or [str(getattr(leaf, "text", leaf))])
+
+
 def _score(key) -> float:
     """A hit's score; sorted by (date, score), Whoosh gives the sort key, with -score last."""
     if isinstance(key, tuple):
@@ -620,7 +635,8 @@ def _words_query(field: str, text: str, slop: int):
         return None
     if len(ts) == 1:
         if is_cjk_syllable(ts[0]):  # 팀: on its own, or opening or closing a bigram (팀을, 전팀)
-            return wq.Or([wq.Term(field, ts[0]), wq.Prefix(field, ts[0]), wq.Wildcard(field, "?" + ts[0])])
+            return wq.Or([wq.Term(field, ts[0]), wq.ConstantScoreQuery(wq.Prefix(field, ts[0])),
+                          wq.ConstantScoreQuery(wq.Wildcard(field, "?" + ts[0]))])
         return wq.Term(field, ts[0])
     return wq.Phrase(field, ts, slop=slop + 1)
 
