@@ -24,7 +24,7 @@ from .dates import date_bound
 from .errors import ArchiveError, NoArchive, QueryError, ReadError, SchemaMismatch
 from .lock import write_lock
 from .model import Article, Hit, IngestOutcome, SearchResult
-from .config import CONFIG_FILE, EngineConfig, cluster_layout
+from .config import CONFIG_FILE, EngineConfig
 from .dates import now_iso as _now
 from .store import Store
 
@@ -155,7 +155,7 @@ class Archive:
         if config.engine == "whoosh":
             path.mkdir(parents=True, exist_ok=True)
             return cls.open(path, create=True)
-        from .engine.opensearch_cluster import Cluster
+        from .engine.opensearch_cluster import LAYOUT, Cluster
 
         cluster = Cluster(config.cluster())
         try:
@@ -164,7 +164,7 @@ class Archive:
                 from .engine.opensearch_store import OpenSearchStore
 
                 store = OpenSearchStore(cluster)
-                store.set_meta("index_layout", cluster_layout())
+                store.set_meta("index_layout", LAYOUT)
                 store.set_meta("created_at", _now())
             else:  # joining: the cluster's layout is the archive's
                 health = cluster.health()

@@ -82,9 +82,3 @@ class EngineConfig:
         from .engine.opensearch_cluster import ClusterConfig
 
         return ClusterConfig(url=self.url.rstrip("/"), name=self.name, shards=self.shards, replicas=self.replicas)
-
-
-def cluster_layout() -> str:
-    from .engine.opensearch_cluster import LAYOUT
-
-    return LAYOUT

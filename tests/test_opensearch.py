@@ -107,8 +107,8 @@ def test_both_engines_give_the_same_results(tmp_path, seed, opensearch_url):
             o = opensearch.json("search", "leike", *args)
             for key in ("total", "facets"):
                 assert o.get(key) == w.get(key), (args, key)
-            assert [(h["article_id"], h.get("matched_paragraphs")) for h in o["hits"]] == \
-                   [(h["article_id"], h.get("matched_paragraphs")) for h in w["hits"]] or args != ["--by-article"]  # fmt: skip
+            assert [(h["article_id"], h["paragraph"], h.get("matched_paragraphs")) for h in o["hits"]] == \
+                   [(h["article_id"], h["paragraph"], h.get("matched_paragraphs")) for h in w["hits"]], args  # fmt: skip
         # --explain names the same terms in the same fields, biggest first
         for q in ("Yan~ Leike", "super*", "safety team", "leike"):
             w = whoosh.json("search", q, "--explain", "--limit", "3")["hits"]

@@ -194,6 +194,22 @@ class Cluster:
             raise ArchiveError(f"OpenSearch at {self.url} refused {what} (HTTP {status}: {_reason(e)})",
                                hint=_hint_for(status)) from None  # fmt: skip
 
+    def get(self, index: str, doc_id: str, what: str, fields: list[str] | None = None) -> dict | None:
+        """A document's source, or None if it is not there (any other failure is an ArchiveError)."""
+        kwargs = {"_source_includes": fields} if fields else {}
+        try:
+            return self.call(what, self._get, index, doc_id, kwargs)
+        except _Missing:
+            return None
+
+    def _get(self, index: str, doc_id: str, kwargs: dict) -> dict:
+        from opensearchpy import NotFoundError
+
+        try:
+            return self.client.get(index=index, id=doc_id, **kwargs)["_source"]
+        except NotFoundError:  # no such document, or no such index (an archive not made yet)
+            raise _Missing from None
+
     # -- layout ---------------------------------------------------------------------------
 
     def exists(self) -> bool:
@@ -325,6 +341,10 @@ class Cluster:
             if doc is None:
                 return
             yield doc
+
+
+class _Missing(Exception):
+    """A document that is not in its index (an answer, not a failure)."""
 
 
 def _reason(e: Exception) -> str:

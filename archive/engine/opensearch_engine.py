@@ -204,14 +204,6 @@ class OpenSearchEngine:
         res = self.cluster.call("a count", self.client.count, index=self.index, body={"query": query})
         return int(res["count"])
 
-    def exists(self, q: EngineQuery) -> bool:
-        query = self._filtered(q)
-        if query is None:
-            return False
-        body = {"query": query, "size": 0, "terminate_after": 1, "track_total_hits": 1}
-        res = self.cluster.call("a search", self.client.search, index=self.index, body=body)
-        return res["hits"]["total"]["value"] > 0
-
     def facets(self, q: EngineQuery, names: list[str]) -> dict[str, list[dict]]:
         query = self._filtered(q)
         if query is None:
@@ -264,9 +256,6 @@ class OpenSearchEngine:
 
     def paragraph_keys(self) -> list[tuple[str, int]]:
         return [(d["_source"]["article"], d["_source"]["n"]) for d in self.cluster.scan(self.index, source=["article", "n"])]
-
-    def doc_count(self) -> int:
-        return int(self.cluster.call("a count", self.client.count, index=self.index)["count"])
 
     def size_bytes(self) -> int:
         return self.cluster.size_bytes(self.index)

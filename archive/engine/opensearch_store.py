@@ -49,16 +49,8 @@ class OpenSearchStore:
     # -- meta -----------------------------------------------------------------------------
 
     def get_meta(self, key: str) -> str | None:
-        from opensearchpy import NotFoundError
-
-        try:
-            doc = self.client.get(index=self.cluster.meta, id=f"meta:{key}")
-        except NotFoundError:
-            return None
-        except Exception:
-            return self.cluster.call("reading the archive's settings", self.client.get, index=self.cluster.meta,
-                                     id=f"meta:{key}")["_source"]["value"]  # fmt: skip
-        return doc["_source"]["value"]
+        doc = self.cluster.get(self.cluster.meta, f"meta:{key}", "reading the archive's settings")
+        return doc["value"] if doc else None
 
     def set_meta(self, key: str, value: str) -> None:
         self.cluster.call("writing the archive's settings", self.client.index, index=self.cluster.meta,
@@ -244,16 +236,7 @@ class OpenSearchStore:
     def _record(self, article_id: str, fields: list[str] | None = None) -> dict | None:
         if article_id in self._puts:
             return self._puts[article_id]
-        from opensearchpy import NotFoundError
-
-        kwargs = {"_source_includes": fields} if fields else {}
-        try:
-            doc = self.client.get(index=self.index, id=article_id, **kwargs)
-        except NotFoundError:
-            return None
-        except Exception:
-            doc = self.cluster.call("reading an article", self.client.get, index=self.index, id=article_id, **kwargs)
-        return doc["_source"]
+        return self.cluster.get(self.index, article_id, "reading an article", fields)
 
     def resolve(self, ref: str) -> str:
         if self._record(ref, ["id"]) is not None:

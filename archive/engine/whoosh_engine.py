@@ -54,6 +54,7 @@ from whoosh import index as windex  # noqa: E402
 from whoosh import query as wq  # noqa: E402
 from whoosh import scoring, sorting  # noqa: E402
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema  # noqa: E402
+from whoosh.matching import WrappingMatcher  # noqa: E402
 
 from .. import query as aq
 from ..analysis import WORD_RE, analyze, is_cjk_syllable, stem
@@ -380,15 +381,6 @@ class WhooshEngine:
             hits.append(EngineHit(stored["article"], stored["n"], _score(results.score(i)), results.docnum(i)))
         return EngineResult(len(results), hits)
 
-    def exists(self, q: EngineQuery) -> bool:
-        """Whether anything matches: the first match is enough (no count of them all)."""
-        wquery = self._translate(q.query)
-        if wquery is None:
-            return False
-        fq = self._filter(q.filters)
-        kwargs = {"filter": fq} if fq is not None else {}
-        return self.searcher().search(wquery, limit=1, terms=False, **kwargs).scored_length() > 0
-
     def count(self, q: EngineQuery) -> int:
         wquery = self._translate(q.query)
         if wquery is None:
@@ -399,9 +391,6 @@ class WhooshEngine:
 
     def paragraph_keys(self) -> list[tuple[str, int]]:
         return [(f["article"], f["n"]) for f in self.searcher().all_stored_fields()]
-
-    def doc_count(self) -> int:
-        return self.searcher().doc_count()
 
     def size_bytes(self) -> int:
         return sum(f.stat().st_size for f in self.path.resolve().iterdir() if f.is_file())
@@ -509,8 +498,6 @@ class Scaled(wq.WrappingQuery):
         return hash(self.child) ^ hash(self.factor)
 
     def matcher(self, searcher, context=None):
-        from whoosh.matching import WrappingMatcher
-
         return WrappingMatcher(self.child.matcher(searcher, context), boost=self.factor)
 
 
@@ -551,13 +538,7 @@ def _kind_weights(reader) -> dict[int, float]:
     return weights
 
 
-def _kind_matcher_base():
-    from whoosh.matching import WrappingMatcher
-
-    return WrappingMatcher
-
-
-class _KindMatcher(_kind_matcher_base()):
+class _KindMatcher(WrappingMatcher):
     """Scores are the child's times the paragraph's kind weight; for skipping, the largest
     weight bounds what a block can score (so Whoosh's block-quality skipping stays exact)."""
 
