@@ -6,45 +6,66 @@ text is indexed, not stored: what hits display comes from the canonical store.
 
 from __future__ import annotations
 
+import functools
+import importlib
+import math
 import os
 import shutil
 import sys
 import types
 from pathlib import Path
+from typing import Iterator
+
+
+def _stand_in(module: str, *names: str) -> types.ModuleType:
+    """A module whose functions ``names`` import the real ``module`` when first called."""
+    stub = types.ModuleType(module)
+
+    def deferred(name: str):
+        def call(*args, **kwargs):
+            if sys.modules.get(module) is stub:
+                del sys.modules[module]
+            return getattr(importlib.import_module(module), name)(*args, **kwargs)
+
+        call.__name__ = name
+        return call
+
+    for name in names:
+        setattr(stub, name, deferred(name))
+    return stub
 
 
 def _lean_whoosh_import() -> None:
     """Import Whoosh without what it pulls in and never uses here (measured, see RESULTS.md):
-    ``whoosh.compat`` imports ``urllib.request`` (http, email, ssl) for a download helper, and
-    ``whoosh.reading`` imports the ``cached_property`` package, which imports asyncio. Both
-    are served by stand-ins during the import only; later imports get the real modules."""
+    ``whoosh.compat`` imports ``urllib.request`` (http, email, ssl) for a download helper,
+    ``whoosh.reading`` imports the ``cached_property`` package, which imports asyncio, and
+    ``whoosh.query`` and ``whoosh.analysis`` import the English morphology tables and the
+    Porter stemmer (30 ms of regular expressions to compile) for queries and filters the
+    archive does not use. All are served by stand-ins during the import only (a stand-in's
+    function imports the real module if it is ever called); later imports get the real ones."""
     if "whoosh.compat" in sys.modules:
         return
-    added = []
-    if "cached_property" not in sys.modules:
-        import functools
+    import functools
 
-        shim = types.ModuleType("cached_property")
-        shim.cached_property = functools.cached_property  # type: ignore[attr-defined]
-        sys.modules["cached_property"] = shim
-        added.append("cached_property")
-    if "urllib.request" not in sys.modules:
-
-        def urlretrieve(*args, **kwargs):  # pragma: no cover - Whoosh's download helper, unused
-            from urllib.request import urlretrieve as real
-
-            return real(*args, **kwargs)
-
-        stub = types.ModuleType("urllib.request")
-        stub.urlretrieve = urlretrieve  # type: ignore[attr-defined]
-        sys.modules["urllib.request"] = stub
-        added.append("urllib.request")
+    shim = types.ModuleType("cached_property")
+    shim.cached_property = functools.cached_property  # type: ignore[attr-defined]
+    stand_ins = {
+        "cached_property": shim,
+        "urllib.request": _stand_in("urllib.request", "urlretrieve"),
+        "whoosh.lang.morph_en": _stand_in("whoosh.lang.morph_en", "variations"),
+        "whoosh.lang.porter": _stand_in("whoosh.lang.porter", "stem"),
+    }
+    added = [name for name in stand_ins if name not in sys.modules]
+    for name in added:
+        sys.modules[name] = stand_ins[name]
     try:
+        import whoosh.analysis  # noqa: F401
         import whoosh.compat  # noqa: F401
+        import whoosh.query  # noqa: F401
         import whoosh.reading  # noqa: F401
     finally:
         for name in added:
-            if sys.modules.get(name) is not None and getattr(sys.modules[name], "__file__", None) is None:
+            if sys.modules.get(name) is stand_ins[name]:
                 del sys.modules[name]
 
 
@@ -52,9 +73,11 @@ _lean_whoosh_import()
 
 from whoosh import index as windex  # noqa: E402
 from whoosh import query as wq  # noqa: E402
-from whoosh import scoring, sorting  # noqa: E402
+from whoosh import collectors, scoring, sorting  # noqa: E402
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema  # noqa: E402
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN  # noqa: E402
 from whoosh.matching import WrappingMatcher  # noqa: E402
+from whoosh.util.numeric import byte_to_length, length_to_byte  # noqa: E402
 
 from .. import query as aq
 from ..analysis import WORD_RE, analyze, is_cjk_syllable, stem
@@ -77,21 +100,81 @@ KIND_BOOST = KIND_WEIGHTS
 BM25_K1 = 0.9
 BM25_B = 0.4
 LUCENE_IDF = True
+# A search that can match at most this many paragraphs (by its rarest word's count) scores every
+# match in one walk and so counts them too; above it, block-quality skipping pays for a second,
+# unscored walk to count (see _CountingTop).
+WALK_ALL_UP_TO = 5000
 
 
 class NewsBM25F(scoring.BM25F):
-    """Whoosh's BM25F with Lucene's idf (which never goes negative or flat for common words)."""
+    """Whoosh's BM25F with Lucene's idf (which never goes negative or flat for common words),
+    scored from a segment's field lengths held in memory (see BM25Scorer)."""
 
     def scorer(self, searcher, fieldname, text, qf=1):
-        scorer = super().scorer(searcher, fieldname, text, qf)
-        if LUCENE_IDF and isinstance(scorer, scoring.BM25FScorer):
-            import math
+        if not searcher.schema[fieldname].scorable:
+            return scoring.WeightScorer.for_(searcher, fieldname, text)
+        parent = searcher.get_parent()
+        cache = parent.__dict__.setdefault("_archive_idf", {})  # lives as long as the searcher
+        idf = cache.get((fieldname, text))
+        if idf is None:
+            if LUCENE_IDF:
+                n_docs = parent.doc_count_all()
+                df = parent.doc_frequency(fieldname, text)
+                idf = math.log(1 + (n_docs - df + 0.5) / (df + 0.5))
+            else:
+                idf = parent.idf(fieldname, text)
+            cache[(fieldname, text)] = idf
+        avgfl = parent.avg_field_length(fieldname) or 1
+        B = self._field_B.get(fieldname, self.B)
+        return BM25Scorer(searcher, fieldname, text, idf, avgfl, B, self.K1)
 
-            parent = searcher.get_parent()
-            n_docs = parent.doc_count_all()
-            df = parent.doc_frequency(fieldname, text)
-            scorer.idf = math.log(1 + (n_docs - df + 0.5) / (df + 0.5))
-        return scorer
+
+class BM25Scorer(scoring.WeightLengthScorer):
+    """BM25 as Whoosh's BM25FScorer computes it, with two differences of cost only: the
+    segment's field-length bytes are read once into memory (Whoosh reads one byte from the
+    column file per scored paragraph: a third of a common word's search time), and the length
+    part of the formula is a table over the 256 length codes."""
+
+    def __init__(self, searcher, fieldname: str, text: bytes, idf: float, avgfl: float, B: float, K1: float):
+        self.idf, self.avgfl, self.B, self.K1 = idf, avgfl, B, K1
+        self._top = idf * (K1 + 1)
+        self._norm = _length_norms(avgfl, B, K1)
+        self._codes = _length_codes(searcher.reader(), fieldname)
+        self.setup(searcher, fieldname, text)
+
+    def score(self, matcher) -> float:
+        w = matcher.weight()
+        return self._top * w / (w + self._norm[self._codes[matcher.id()]])
+
+    def _score(self, weight, length) -> float:
+        return scoring.bm25(self.idf, weight, length, self.avgfl, self.B, self.K1)
+
+
+@functools.lru_cache(maxsize=64)
+def _length_norms(avgfl: float, B: float, K1: float) -> tuple[float, ...]:
+    """K1 * (1 - B + B * length / avgfl) for each of the 256 one-byte length codes."""
+    return tuple(K1 * ((1 - B) + B * (byte_to_length(c) if c else 0) / avgfl) for c in range(256))
+
+
+def _length_codes(reader, fieldname: str):
+    """Every paragraph's length code for ``fieldname`` in one segment, as bytes (cached on
+    the segment reader). Falls back to Whoosh's per-document reads if its layout differs."""
+    cache = reader.__dict__.setdefault("_archive_length_codes", {})
+    codes = cache.get(fieldname)
+    if codes is None:
+        n = reader.doc_count_all()
+        if hasattr(reader, "readers"):  # a whole multi-segment index: segments in docnum order
+            codes = b"".join(_length_codes(r, fieldname) for r in reader.readers)
+            cache[fieldname] = codes
+            return codes
+        try:
+            column = reader._perdoc._cached_reader(f"_{fieldname}_len", LENGTHS_COLUMN)
+            raw = b"" if column is None else column._dbfile.get(column._basepos, column._count)
+            codes = bytes(raw[:n]) + bytes(max(0, n - len(raw)))
+        except AttributeError:  # pragma: no cover - another codec
+            codes = bytes(length_to_byte(reader.doc_field_length(d, fieldname, 0)) for d in range(n))
+        cache[fieldname] = codes
+    return codes
 
 
 def make_schema() -> Schema:
@@ -247,7 +330,15 @@ class WhooshEngine:
         if q.by_article:
             return self._by_article(s, wquery, q, kwargs)
         limit = None if q.limit is None else q.offset + q.limit
-        results = s.search(wquery, limit=limit, terms=False, **kwargs)
+        if limit is not None and q.sort != "date" and limit < s.doc_count():
+            walk_all = _positional(wquery) or wquery.estimate_size(s.reader()) <= WALK_ALL_UP_TO
+            collector = _CountingTop(limit, walk_all=walk_all)
+            wrapped = collectors.FilterCollector(collector, fq, None) if fq is not None else collector
+            s.search_with_collector(wquery, wrapped)
+            results = wrapped.results()
+        else:
+            collector = None
+            results = s.search(wquery, limit=limit, terms=False, **kwargs)
         hits = []
         end = len(results.top_n) if q.limit is None else min(len(results.top_n), q.offset + q.limit)
         for i in range(q.offset, end):
@@ -255,19 +346,22 @@ class WhooshEngine:
             hits.append(EngineHit(stored["article"], stored["n"], _score(results.score(i)), results.docnum(i)))
         if q.sort != "date":  # equal scores: by article id, then paragraph (as on OpenSearch)
             hits.sort(key=lambda h: (-h.score, h.article_id, h.n))
-        total, exact = self._total(s, wquery, fq, results, limit, q.count_up_to)
+        total, exact = self._total(s, q.query, fq, results, limit, q.count_up_to, collector)
         return EngineResult(total, hits, total_exact=exact)
 
-    @staticmethod
-    def _total(s, wquery, fq, results, limit: int | None, up_to: int) -> tuple[int, bool]:
+    def _total(self, s, node: aq.Node, fq, results, limit: int | None, up_to: int,
+               collector: "_CountingTop | None" = None) -> tuple[int, bool]:  # fmt: skip
         """How many paragraphs match, counted up to ``up_to`` (an exact count of a very common
         word costs more than the search itself: 'mln' took 246 ms of which most was counting)."""
         collected = results.scored_length()
         if limit is None or collected < limit:
             return collected, True  # everything that matched was collected
-        full = wq.And([wquery, fq]) if fq is not None else wquery
+        if collector is not None and not collector.pruned:  # the search saw every match
+            return min(collector.total, up_to), collector.total < up_to
+        core = self._translate(node)  # the kind weights and the headline lift match nothing more
+        full = wq.And([core, fq]) if fq is not None else core
         n = 0
-        for n, _ in enumerate(s.docs_for_query(full), start=1):
+        for n, _ in enumerate(_matching_docs(s, full), start=1):
             if n >= up_to:
                 return n, False
         return n, True
@@ -318,7 +412,7 @@ class WhooshEngine:
         articles = reader.column_reader("article")
         columns = {name: reader.column_reader(FACET_COLUMNS[name]) for name in names}
         tally: dict[str, dict[str, list]] = {name: {} for name in names}
-        for docnum in s.docs_for_query(full):
+        for docnum in _matching_docs(s, full):
             article_id = articles[docnum]
             for name, column in columns.items():
                 value = column[docnum]
@@ -480,6 +574,38 @@ class WhooshEngine:
         raise TypeError(f"unknown query node {node!r}")
 
 
+class _CountingTop(collectors.TopCollector):
+    """Whoosh's top-N collector, which can also walk every match so that its count is the
+    total and the query need not be walked a second time to count them. Worth it for phrases:
+    checking positions costs the same whether a match is scored or counted, and block-quality
+    skipping rarely skips any ('central bank': 150 ms, half of it counting again); not for
+    common words, where skipping saves most of the work ('said': 40,000 matches)."""
+
+    def __init__(self, limit: int, walk_all: bool) -> None:
+        super().__init__(limit, usequality=not walk_all)
+        self.walk_all = walk_all
+        if walk_all:
+            self.replace = 0  # no matcher replacement either: it can drop matches too
+
+    @property
+    def pruned(self) -> bool:
+        """Whether matches may have gone uncounted."""
+        return not self.walk_all
+
+
+def _positional(q) -> bool:
+    """Whether a query checks word positions (a phrase) in what it scores."""
+    if isinstance(q, (wq.Phrase, wq.Ordered)):
+        return True
+    if isinstance(q, (wq.AndNot, wq.AndMaybe)):
+        return _positional(q.a)
+    if isinstance(q, wq.WrappingQuery):
+        return _positional(q.child)
+    if isinstance(q, wq.CompoundQuery):
+        return any(_positional(sub) for sub in q.subqueries)
+    return False
+
+
 class Scaled(wq.WrappingQuery):
     """Multiplies its child's scores by ``factor``. (Whoosh's own ``boost`` on a query is
     folded into its terms, and BM25F ignores a term's boost: measured, it changed nothing.)"""
@@ -529,13 +655,27 @@ def _kind_weights(reader) -> dict[int, float]:
     weights: dict[int, float] = {}
     for kind, w in KIND_BOOST.items():
         if w != 1.0 and (("kind", kind)) in reader:
-            for docnum in reader.postings("kind", kind).all_ids():
-                weights[docnum] = w
+            weights.update(dict.fromkeys(_posting_ids(reader.postings("kind", kind)), w))
     try:
         reader._archive_kind_weights = weights
     except AttributeError:  # pragma: no cover - a reader class with slots
         pass
     return weights
+
+
+def _posting_ids(m) -> list[int]:
+    """Every docnum of a posting list, a block at a time (Whoosh's ``all_ids`` steps through
+    them one by one: 60 ms for a cold search's headlines at 100k paragraphs). Deleted
+    paragraphs may be included; they are never scored."""
+    leaf = getattr(m, "child", m)
+    if not all(hasattr(leaf, a) for a in ("_read_ids", "_next_block", "_ids")):
+        return list(m.all_ids())  # pragma: no cover - another codec
+    out: list[int] = []
+    while leaf.is_active():
+        leaf._read_ids()
+        out.extend(leaf._ids[leaf._i :])
+        leaf._next_block()
+    return out
 
 
 class _KindMatcher(WrappingMatcher):
@@ -555,6 +695,18 @@ class _KindMatcher(WrappingMatcher):
 
     def score(self) -> float:
         return self.child.score() * self.weights.get(self.child.id(), 1.0)
+
+
+def _matching_docs(s, query) -> Iterator[int]:
+    """The docnums ``query`` matches, walking its matchers unscored. (Whoosh's ``docs_for_query``
+    asks an intersection for ``all_ids``, which makes a set of each side's every match: counting
+    'said' read all 40,000 of its paragraphs.)"""
+    context = s.boolean_context()
+    for sub, offset in s.leaf_searchers():
+        m = query.matcher(sub, context)
+        while m.is_active():
+            yield offset + m.id()
+            m.next()
 
 
 def _scoring_leaves(q, weight: float = 1.0):
