@@ -36,6 +36,8 @@ PENDING_FILE = "pending.json"
 # Whoosh commit writes a segment and may merge, so bigger batches ingest faster.
 BATCH_ARTICLES = 2_000
 BATCH_PARAGRAPHS = 20_000
+MEMORY_MB = 1024  # what a write may use by default (see MemoryPlan)
+MIN_MEMORY_MB = 200  # Python, the modules, an open store and searcher: below this, nothing fits
 SUGGEST_BELOW = 3  # offer a spelling when a query finds fewer hits than this
 # Plain-word queries: up to this many words must all match; a longer one (a pasted sentence,
 # a claim) ranks paragraphs with any of its words, best first (chosen on SciFact train).
@@ -89,6 +91,32 @@ class Metadata:
         return d
 
 
+@dataclass(frozen=True)
+class MemoryPlan:
+    """How a write (ingest, import, rebuild) spends a memory budget, in megabytes of the
+    process's peak resident size. Beyond a fixed part (the interpreter, the modules, the open
+    store and searcher: about 150 MB), the memory goes to the batch of articles held before a
+    commit (about 20 MB per 1,000 paragraphs as read, stored and indexed) and to Whoosh's
+    posting pool, which spills sorted runs to disk when full (so a smaller pool costs speed,
+    not correctness). The default, 1,024 MB, is what the archive always used; the measured
+    peaks are in benchmarks/RESULTS.md."""
+
+    memory_mb: int
+    batch_paragraphs: int
+    batch_articles: int
+    writer_mb: int
+
+    @classmethod
+    def for_budget(cls, memory_mb: int | None = None) -> "MemoryPlan":
+        mb = MEMORY_MB if memory_mb is None else memory_mb
+        if mb < MIN_MEMORY_MB:
+            raise ArchiveError(f"--memory {mb}: an ingest needs at least {MIN_MEMORY_MB} MB")
+        spare = mb - 150
+        paragraphs = max(1_000, min(BATCH_PARAGRAPHS, spare * 1_000 // 20 // 2))  # half the rest to the batch
+        writer = max(16, min(512, spare - paragraphs * 20 // 1_000 - 100))  # the pool, less its own overhead
+        return cls(mb, paragraphs, max(100, min(BATCH_ARTICLES, paragraphs // 10)), writer)
+
+
 class Archive:
     def __init__(self, path: Path, store: Store, engine) -> None:
         self.path = path
@@ -97,6 +125,14 @@ class Archive:
         self.lock_timeout = 300.0
         self.on_wait: Callable[[str], None] | None = None
         self._cluster = None  # an OpenSearch archive's connection
+        self.set_memory(None)
+
+    def set_memory(self, memory_mb: int | None) -> MemoryPlan:
+        """Bound what writes use (megabytes of peak resident memory; None: the default)."""
+        self.memory = MemoryPlan.for_budget(memory_mb)
+        if hasattr(self.engine, "writer_mb"):
+            self.engine.writer_mb = self.memory.writer_mb
+        return self.memory
 
     # -- opening ----------------------------------------------------------------------------
 
@@ -265,7 +301,7 @@ class Archive:
             for item in articles:
                 batch.append(item)
                 paragraphs += len(item.paragraphs) if isinstance(item, Article) else 0
-                if len(batch) >= BATCH_ARTICLES or paragraphs >= BATCH_PARAGRAPHS:
+                if len(batch) >= self.memory.batch_articles or paragraphs >= self.memory.batch_paragraphs:
                     yield from self._ingest_batch(batch)
                     batch, paragraphs = [], 0
             if batch:
@@ -387,9 +423,10 @@ class Archive:
             from .engine.whoosh_engine import WhooshEngine
 
             engine_cls = WhooshEngine
-            fresh = WhooshEngine.rebuild(self.path / INDEX_DIR, articles())
+            fresh = WhooshEngine.rebuild(self.path / INDEX_DIR, articles(), self.memory.writer_mb)
         self.engine.close()
         self.engine = fresh
+        self.set_memory(self.memory.memory_mb)
         with self.store.transaction():
             self.store.set_meta("index_layout", engine_cls.LAYOUT)
         return count

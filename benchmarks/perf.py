@@ -116,6 +116,8 @@ def timed(fn, queries: list[str], rounds: int = 3) -> list[float]:
     return out
 
 
+MEMORY: int | None = None  # --memory
+
 COLD_QUERIES = ["coffee", "oil prices", '"interest rates"', "cocoa", "gold"] * 2
 
 
@@ -144,6 +146,7 @@ import sys, time, resource
 from archive.archive import Archive
 t = time.perf_counter()
 with Archive.open(sys.argv[1], create=True) as ar:
+    ar.set_memory(int(sys.argv[3]) if sys.argv[3] != "-" else None)
     n = sum(1 for o in ar.ingest_inputs([sys.argv[2]], max_bytes=1 << 40) if getattr(o, "action", "") == "added")
 print(n, time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 """
@@ -156,7 +159,8 @@ def bench_archive(work: Path, corpus: Path, n_docs: int, n_articles_expected: in
     index = work / ("archive" if config is None else f"archive-{config.name}")
     if config is not None:
         Archive.init(index, config).close()
-    proc = subprocess.run([sys.executable, "-c", INGEST_CHILD, str(index), str(corpus)], capture_output=True,
+    proc = subprocess.run([sys.executable, "-c", INGEST_CHILD, str(index), str(corpus), str(MEMORY or "-")],
+                          capture_output=True,
                           text=True, check=True)  # fmt: skip
     n_articles, ingest_s, peak_mb = proc.stdout.split()
     assert int(n_articles) == n_articles_expected, f"{n_articles} of {n_articles_expected} added: {proc.stderr[-500:]}"
@@ -443,7 +447,11 @@ def main() -> None:
                     help="every measurement, merged with earlier runs (for --plot)")
     ap.add_argument("--plot", type=Path, nargs="?", const=HERE / "perf.png",
                     help="draw ingest rate and latency against size from --raw (PNG)")
+    ap.add_argument("--memory", type=int, metavar="MB",
+                    help="the archive's ingest memory budget (archive ingest --memory; default: its default)")
     args = ap.parse_args()
+    global MEMORY
+    MEMORY = args.memory
     sizes = [int(x) for x in args.sizes.split(",")]
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
     command = " ".join(["python benchmarks/perf.py"] + sys.argv[1:])

@@ -267,6 +267,58 @@ def test_jsonl_with_a_bad_line(run, tmp_path):
     assert {h["article_id"] for h in run.json("search", "superalignment")["hits"]} == {"wire-1", "wire-2"}
 
 
+def test_jsonl_is_streamed_so_the_size_limit_is_per_line(run, tmp_path):
+    """A JSONL export larger than --max-size is read a line at a time; only a line (one
+    article) over the limit is refused, by number, and the rest go on."""
+    body = "word " * 100
+    lines = [json.dumps({"id": f"s{i}", "title": f"Story {i}", "text": f"{body} number{i}"}) for i in range(3000)]
+    lines[1500] = json.dumps({"id": "huge", "title": "Huge", "text": "x " * 700_000})
+    path = write(tmp_path / "big.jsonl", "\n".join(lines) + "\n")
+    assert path.stat().st_size > 2 * 1024 * 1024
+    r = run("ingest", str(path), "--max-size", "1", code=1)
+    assert f"archive: {path}: line 1501: line is 1,400," in r.stderr and "over the 1,048,576-byte limit" in r.stderr
+    assert "2999 added" in r.stdout and "1 failed" in r.stdout
+    assert run.json("search", "number2999")["hits"][0]["article_id"] == "s2999"
+
+
+def test_jsonl_lines_read_as_a_person_would(run, tmp_path):
+    """A byte-order mark, CRLF endings and a raw U+2028 inside a string (legal in JSON, a line
+    break to str.splitlines) are read as written; the same file again is unchanged."""
+    lines = [json.dumps({"id": "a1", "title": "First", "text": "Alpha\u2028beta text."}, ensure_ascii=False),
+             json.dumps({"id": "a2", "title": "Second", "text": "Gamma text."})]  # fmt: skip
+    path = tmp_path / "crlf.jsonl"
+    path.write_bytes(b"\xef\xbb\xbf" + "\r\n".join(lines).encode("utf-8") + b"\r\n")
+    r = run("ingest", str(path))
+    assert "2 added" in r.stdout
+    assert run.json("show", "a1")["paragraphs"][1]["text"].startswith("Alpha")
+    assert "2 unchanged" in run("ingest", str(path)).stdout
+
+
+def test_jsonl_file_holding_one_pretty_printed_object(run, tmp_path):
+    obj = {"id": "p1", "title": "Pretty", "text": "Spread over many lines."}
+    path = write(tmp_path / "pretty.jsonl", json.dumps(obj, indent=2))
+    assert "1 added" in run("ingest", str(path)).stdout
+
+
+def test_jsonl_reading_keeps_memory_flat(tmp_path):
+    """Reading a 12 MB JSONL file holds one line at a time, not the file."""
+    import tracemalloc
+
+    from archive.readers.jsonl import read_jsonl_file
+
+    line = json.dumps({"title": "Story", "text": "word " * 2000}) + "\n"
+    path = tmp_path / "flat.jsonl"
+    with open(path, "w") as f:
+        for _ in range(1200):
+            f.write(line)
+    assert path.stat().st_size > 12_000_000
+    tracemalloc.start()
+    n = sum(1 for _ in read_jsonl_file(path, str(path)))
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert n == 1200 and peak < 2_000_000
+
+
 def test_json_list_and_progress_free_when_piped(run, tmp_path):
     data = [{"id": f"n{i}", "title": f"Story {i}", "text": f"Body {i} text."} for i in range(300)]
     write(tmp_path / "all.json", json.dumps(data))

@@ -222,11 +222,12 @@ class WhooshEngine:
                 hint="rebuild it from the store with: archive rebuild",
             ) from None
         self._searcher = None
+        self.writer_mb = WRITER_MB  # the posting pool's size: the archive sets it from its memory plan
 
     # -- writing ----------------------------------------------------------------------------
 
     def apply(self, upserts: list[Article], deletes: list[str]) -> None:
-        writer = self.ix.writer(limitmb=WRITER_MB, compound=False)
+        writer = self.ix.writer(limitmb=self.writer_mb, compound=False)
         try:
             for article_id in deletes:
                 writer.delete_by_term("article", article_id)
@@ -269,7 +270,7 @@ class WhooshEngine:
         """Merge every segment into one (faster searches; slow: pure Python). Returns the
         number of segments there were."""
         before = len(self.ix._segments())
-        writer = self.ix.writer(limitmb=WRITER_MB, compound=False)
+        writer = self.ix.writer(limitmb=self.writer_mb, compound=False)
         _commit(writer, optimize=True)
         self._refresh()
         return before
@@ -278,13 +279,13 @@ class WhooshEngine:
         return len(self.ix._segments())
 
     @classmethod
-    def rebuild(cls, link: Path, articles) -> "WhooshEngine":
+    def rebuild(cls, link: Path, articles, writer_mb: int = WRITER_MB) -> "WhooshEngine":
         """Build a new generation holding ``articles`` (an iterable) beside the current one,
         then swap it in. If this is interrupted, the current generation stays as it was."""
         remove_stale_generations(link)
         target = _fresh_dir(link)
         ix = windex.create_in(str(target), make_schema(), indexname=INDEX_NAME)
-        writer = ix.writer(limitmb=WRITER_MB, compound=False)
+        writer = ix.writer(limitmb=writer_mb, compound=False)
         try:
             for article in articles:
                 for doc in cls._docs(article):

@@ -26,7 +26,9 @@ SUFFIX_FORMATS = {
     ".rss": "feed", ".atom": "feed", ".xml": "feed",
 }  # fmt: skip
 FORMATS = ("text", "json", "html", "markdown", "feed")
-MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_FILE_BYTES = 50 * 1024 * 1024  # per file; for a streamed JSONL file, per line
+# Read a line at a time, however large: JSON Lines (one article per line).
+STREAMED = (".jsonl", ".ndjson")
 
 
 @dataclass
@@ -77,6 +79,16 @@ def estimate_articles(sources: list[Source]) -> int:
         else:
             total += 1
     return total
+
+
+def _json_lines(path: Path, max_line_bytes: int) -> bool:
+    """A JSONL file that really is one value per line (else it is read whole, as JSON)."""
+    from .jsonl import is_json_lines
+
+    try:
+        return is_json_lines(path, max_line_bytes)
+    except OSError:
+        return True  # the streaming reader names the problem
 
 
 def _is_archive_dir(d: Path) -> bool:
@@ -137,6 +149,16 @@ def _read_source(source: Source, stdin: bytes | None, overrides: dict | None, fm
         if len(data) > max_bytes:
             yield ReadError(source.origin, f"input is {len(data):,} bytes, over the {max_bytes:,}-byte limit")
             return
+    elif fmt in (None, "json") and source.path.suffix.lower() in STREAMED and _json_lines(source.path, max_bytes):
+        from .jsonl import read_jsonl_file
+
+        try:
+            yield from read_jsonl_file(source.path, source.origin, overrides, max_bytes)
+        except PermissionError:
+            yield ReadError(source.origin, "permission denied")
+        except OSError as e:
+            yield ReadError(source.origin, e.strerror or str(e))
+        return
     else:
         try:
             size = source.path.stat().st_size

@@ -28,6 +28,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from pathlib import Path
 from typing import Any, Iterator
 
 from ..analysis import normalize_text
@@ -83,6 +84,67 @@ def read_json_text(text: str, origin: str, overrides: dict | None = None) -> Ite
             yield ReadError(where, f"not valid JSON ({e.msg})")
             continue
         yield _safe(obj, where, overrides, line)
+
+
+def is_json_lines(path: Path, max_line_bytes: int) -> bool:
+    """Whether the file's first non-blank line is a whole JSON value (so the file is JSON
+    Lines), and not the start of one document spread over many lines."""
+    with open(path, "rb") as f:
+        for raw in iter(lambda: f.readline(max_line_bytes + 1), b""):
+            if raw.strip():
+                try:
+                    json.loads(raw.removeprefix(b"\xef\xbb\xbf"))
+                except ValueError:  # JSONDecodeError, or bytes that are not UTF-8
+                    return False
+                return True
+    return True
+
+
+def read_jsonl_file(path: Path, origin: str, overrides: dict | None = None,
+                    max_line_bytes: int = 50 * 1024 * 1024) -> Iterator[Article | ReadError]:  # fmt: skip
+    """Articles of a JSONL file, read a line at a time: memory stays flat however large the
+    file (an export of a million paragraphs is 150 MB). The size limit applies to each line,
+    that is to each article; a longer line is refused by number and the rest go on."""
+    from .decode import NotText, decode_bytes
+
+    seen = False
+    with open(path, "rb") as f:
+        lineno = 0
+        while True:
+            raw = f.readline(max_line_bytes + 1)
+            if not raw:
+                break
+            lineno += 1
+            where = f"{origin}: line {lineno}"
+            if len(raw) > max_line_bytes and not raw.endswith(b"\n"):
+                size = len(raw)
+                while raw and not raw.endswith(b"\n"):  # skip the rest of the line, a chunk at a time
+                    raw = f.readline(1 << 20)
+                    size += len(raw)
+                yield ReadError(where, f"line is {size:,} bytes, over the {max_line_bytes:,}-byte limit")
+                continue
+            if lineno == 1:
+                raw = raw.removeprefix(b"\xef\xbb\xbf")
+            if not raw.strip():
+                continue
+            seen = True
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                try:
+                    line, _ = decode_bytes(raw)
+                except NotText as e:
+                    yield ReadError(where, str(e))
+                    continue
+            line = line.rstrip("\r\n")
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as e:
+                yield ReadError(where, f"not valid JSON ({e.msg})")
+                continue
+            yield _safe(obj, where, overrides, line)
+    if not seen:
+        yield ReadError(origin, "empty file")
 
 
 def _safe(obj: Any, where: str, overrides: dict | None, raw: str) -> Article | ReadError:
