@@ -130,7 +130,7 @@ class Archive:
     def set_memory(self, memory_mb: int | None) -> MemoryPlan:
         """Bound what writes use (megabytes of peak resident memory; None: the default)."""
         self.memory = MemoryPlan.for_budget(memory_mb)
-        if hasattr(self.engine, "writer_mb"):
+        if "writer_mb" in vars(self.engine):  # Whoosh's posting pool (not hasattr: a broken engine raises)
             self.engine.writer_mb = self.memory.writer_mb
         return self.memory
 
@@ -161,7 +161,12 @@ class Archive:
         from .engine.whoosh_engine import WhooshEngine
 
         try:
-            engine = WhooshEngine(path / INDEX_DIR, create=create or not (path / INDEX_DIR).exists())
+            index_dir = path / INDEX_DIR
+            if index_dir.exists():  # a complete index: a new one is linked in only once made
+                engine = WhooshEngine(index_dir)
+            else:  # a new archive (or a lost index), made by one process: writers may race here
+                with write_lock(path / LOCK_FILE, 300.0, None):
+                    engine = WhooshEngine(index_dir, create=not index_dir.exists())
             layout = store.get_meta("index_layout")
             if layout is None:
                 store.set_meta("index_layout", WhooshEngine.LAYOUT)

@@ -138,6 +138,17 @@ def init(obj: Ctx, engine, url, name, shards, replicas) -> None:
 # -- ingest ------------------------------------------------------------------------------------
 
 
+MEMORY_HELP = ("Keep the process under about this much memory while it writes (default 1024; "
+               "at least 200). Less memory means smaller batches and a slower ingest.")
+
+
+MIN_MEMORY_MB = 200  # archive.archive.MIN_MEMORY_MB (not imported here: start-up time)
+
+
+def memory_option(f):
+    return click.option("--memory", type=click.IntRange(MIN_MEMORY_MB), metavar="MB", help=MEMORY_HELP)(f)
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
 @click.option("--title", help="Headline, if the text has none (the first line then counts as text).")
@@ -157,9 +168,10 @@ def init(obj: Ctx, engine, url, name, shards, replicas) -> None:
 @click.option("--format", "fmt", type=FORMATS, default="text", show_default=True, help="Output format.")
 @click.option("--lock-timeout", type=float, default=300, show_default=True, metavar="SECONDS",
               help="How long to wait for another writer.")
+@memory_option
 @click.pass_obj
 def ingest(obj: Ctx, paths, title, source, date_, url, author, tags, lang, reader, timeout, max_size, fmt,
-           lock_timeout) -> None:  # fmt: skip
+           lock_timeout, memory) -> None:  # fmt: skip
     """Add articles from files, directories (recursively), URLs or - (standard input).
 
     Reads scraped or plain text, web pages (.html, or a URL), Markdown, JSON/JSONL
@@ -174,6 +186,7 @@ def ingest(obj: Ctx, paths, title, source, date_, url, author, tags, lang, reade
       archive ingest story.txt --source "Korea Herald" --date 2024-05-18 --tag openai
       archive ingest https://example.com/news/story.html
       archive ingest export.jsonl notes/*.md feed.xml
+      archive ingest big-export.jsonl --memory 512
       pbpaste | archive ingest - --url https://example.com/story
     """
     from .archive import Metadata
@@ -187,11 +200,11 @@ def ingest(obj: Ctx, paths, title, source, date_, url, author, tags, lang, reade
     meta = Metadata(title=title, source=source, date=iso, url=url, author=author, lang=lang, tags=list(tags))
     stdin = sys.stdin.buffer.read() if "-" in paths else None
     _run_ingest(obj, list(paths), meta, stdin, None if reader == "auto" else reader, max_size, fmt, lock_timeout,
-                timeout)
+                timeout, memory)
 
 
 def _run_ingest(obj: Ctx, paths: list[str], meta, stdin, reader, max_size: int, fmt: str, lock_timeout: float,
-                timeout: float | None = None) -> None:  # fmt: skip
+                timeout: float | None = None, memory: int | None = None) -> None:  # fmt: skip
     from .errors import ReadError
     from .model import IngestOutcome
     from .render import dumps, ingest_total, outcome_text
@@ -202,6 +215,7 @@ def _run_ingest(obj: Ctx, paths: list[str], meta, stdin, reader, max_size: int, 
     n_paragraphs = 0
     records: list[dict] = []
     ar = obj.open(create=True)
+    ar.set_memory(memory)
     ar.lock_timeout = lock_timeout
     ar.on_wait = lambda msg: click.echo(f"archive: {msg}", err=True)
     with ar:
@@ -265,8 +279,9 @@ class _Progress:
 @click.argument("paths", nargs=-1, required=True, metavar="FILE...")
 @click.option("--format", "fmt", type=FORMATS, default="text", show_default=True, help="Output format.")
 @click.option("--lock-timeout", type=float, default=300, show_default=True, metavar="SECONDS")
+@memory_option
 @click.pass_obj
-def import_(obj: Ctx, paths, fmt, lock_timeout) -> None:
+def import_(obj: Ctx, paths, fmt, lock_timeout, memory) -> None:
     """Bring in articles from an `archive export` file (JSONL), or - for standard input.
 
     Articles keep their ids, paragraphs, kinds and ingestion times. Articles already present
@@ -280,7 +295,7 @@ def import_(obj: Ctx, paths, fmt, lock_timeout) -> None:
     from .archive import Metadata
 
     stdin = sys.stdin.buffer.read() if "-" in paths else None
-    _run_ingest(obj, list(paths), Metadata(), stdin, "json", 1024 * 1024, fmt, lock_timeout)
+    _run_ingest(obj, list(paths), Metadata(), stdin, "json", 1024 * 1024, fmt, lock_timeout, memory=memory)
 
 
 @cli.command()
@@ -632,18 +647,21 @@ def optimize(obj: Ctx) -> None:
 
 
 @cli.command()
+@memory_option
 @click.pass_obj
-def rebuild(obj: Ctx) -> None:
+def rebuild(obj: Ctx, memory) -> None:
     """Recreate the search index from the stored articles and swap it in.
 
     Searches keep using the old index until the new one is complete.
 
     \b
-    Example:
+    Examples:
       archive rebuild
+      archive rebuild --memory 512
     """
     started = time.perf_counter()
     with obj.open() as ar:
+        ar.set_memory(memory)
         total = ar.store.stats()["articles"]
         if sys.stderr.isatty():
             from tqdm import tqdm
@@ -659,8 +677,9 @@ def rebuild(obj: Ctx) -> None:
 @click.option("--to", "dest", required=True, metavar="PATH",
               help="The archive to copy into (made first with `archive init`, e.g. on OpenSearch).")
 @click.option("--lock-timeout", type=float, default=300, show_default=True, metavar="SECONDS")
+@memory_option
 @click.pass_obj
-def migrate(obj: Ctx, dest, lock_timeout) -> None:
+def migrate(obj: Ctx, dest, lock_timeout, memory) -> None:
     """Copy every article of this archive into another one, and check the counts.
 
     This is how an archive moves up from Whoosh to OpenSearch (or back): ids, paragraphs,
@@ -683,6 +702,7 @@ def migrate(obj: Ctx, dest, lock_timeout) -> None:
                         hint=f"make it first, e.g.: archive --index {dest} init --engine opensearch --url URL") from None  # fmt: skip
     with obj.open() as src, target as dst:
         dst.lock_timeout = lock_timeout
+        dst.set_memory(memory)
         bar = _Progress()
         report = src.migrate(dst, progress=bar)
         bar.close()

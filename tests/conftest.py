@@ -33,10 +33,18 @@ def pytest_generate_tests(metafunc) -> None:
             metafunc.parametrize("engine", ["whoosh", "opensearch"], indirect=True)
 
 
+@pytest.fixture(scope="session")
+def _session_cache(tmp_path_factory) -> Path:
+    """One cache folder for the whole run (the language model's decompressed copy, 66 MB, is
+    written once, not once per test)."""
+    return tmp_path_factory.mktemp("cache")
+
+
 @pytest.fixture(autouse=True)
-def _isolate(tmp_path, monkeypatch):
-    """No test sees the user's home, archive, engine or colour settings."""
+def _isolate(tmp_path, monkeypatch, _session_cache):
+    """No test sees the user's home, cache, archive, engine or colour settings."""
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(_session_cache))
     for name in ("ARCHIVE_INDEX", "NO_COLOR", "ARCHIVE_ENGINE", "ARCHIVE_URL", "ARCHIVE_NAME"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)

@@ -135,6 +135,8 @@ def finish(article: Article, overrides: dict | None) -> Article:
         elif key != "title" and value:
             setattr(article, key, value)
     if not article.lang:
+        from .language import detect_language
+
         article.lang = detect_language(article)
     return article
 
@@ -229,19 +231,6 @@ def detect_format(name: str, text: str) -> str:
     if head.startswith(("<!doctype html", "<html")) or "<html" in head:
         return "html"
     return "text"
-
-
-def detect_language(article: Article) -> str | None:
-    """The article's language code, guessed from its text (py3langid); None if unsure."""
-    sample = " ".join(p.text for p in article.paragraphs[:6])[:600]
-    if len(sample.strip()) < 12:
-        return None
-    try:
-        import py3langid
-    except ImportError:  # pragma: no cover - a declared dependency
-        return None
-    lang, _score = py3langid.classify(sample)
-    return lang
 
 
 def read_bytes(data: bytes, origin: str, overrides: dict | None = None, fmt: str | None = None,
