@@ -53,7 +53,7 @@ def _cached_identifier():
     if not _from_cache:
         language._load_and_cache()
         ident = language._from_cache()
-        assert ident is not None and type(ident.tk_nextmove).__name__ == "memmap"
+        assert ident is not None and type(ident.nb_ptc).__name__ == "memmap"
         _from_cache.append(ident)
     return _from_cache[0]
 

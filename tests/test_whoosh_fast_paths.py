@@ -73,6 +73,34 @@ def test_scores_equal_whoosh_bm25(archive):
     assert checked > 1000
 
 
+def test_writer_reads_the_same_field_lengths_from_memory(archive):
+    """What a flush asks of the new segment's lengths, per posting, answered from memory."""
+    s = archive.engine.searcher()
+    fields = ["text", "title", "kind", "article", "date", "source"]
+    for sub, _ in s.leaf_searchers():
+        perdoc = sub.reader()._perdoc
+        cached = we._CachedLengths(perdoc)
+        for docnum in range(sub.reader().doc_count_all()):
+            for f in fields:
+                assert cached.doc_field_length(docnum, f) == (perdoc.doc_field_length(docnum, f) or 0)
+
+
+def test_every_writer_is_given_the_length_cache(tmp_path, monkeypatch):
+    flushed = []
+    real = we._CachedLengths.__init__
+
+    def spy(self, reader):
+        flushed.append(reader)
+        real(self, reader)
+
+    monkeypatch.setattr(we._CachedLengths, "__init__", spy)
+    with Archive.open(tmp_path / "ix", create=True) as ar:
+        list(ar.ingest([_article(random.Random(1), 1)]))
+        ar.optimize()
+        ar.rebuild()
+    assert len(flushed) >= 3  # ingest, optimize and rebuild each flushed through it
+
+
 @pytest.mark.parametrize("walk_all_up_to", [0, 10**9])
 @pytest.mark.parametrize(
     "query, opts",

@@ -158,7 +158,7 @@ def _length_norms(avgfl: float, B: float, K1: float) -> tuple[float, ...]:
 
 def _length_codes(reader, fieldname: str):
     """Every paragraph's length code for ``fieldname`` in one segment, as bytes (cached on
-    the segment reader). Falls back to Whoosh's per-document reads if its layout differs."""
+    the segment reader)."""
     cache = reader.__dict__.setdefault("_archive_length_codes", {})
     codes = cache.get(fieldname)
     if codes is None:
@@ -167,13 +167,8 @@ def _length_codes(reader, fieldname: str):
             codes = b"".join(_length_codes(r, fieldname) for r in reader.readers)
             cache[fieldname] = codes
             return codes
-        try:
-            column = reader._perdoc._cached_reader(f"_{fieldname}_len", LENGTHS_COLUMN)
-            raw = b"" if column is None else column._dbfile.get(column._basepos, column._count)
-            codes = bytes(raw[:n]) + bytes(max(0, n - len(raw)))
-        except AttributeError:  # pragma: no cover - another codec
-            codes = bytes(length_to_byte(reader.doc_field_length(d, fieldname, 0)) for d in range(n))
-        cache[fieldname] = codes
+        raw = _segment_length_codes(getattr(reader, "_perdoc", reader), fieldname) or b""
+        codes = cache[fieldname] = raw[:n] + bytes(max(0, n - len(raw)))
     return codes
 
 
@@ -226,8 +221,11 @@ class WhooshEngine:
 
     # -- writing ----------------------------------------------------------------------------
 
+    def _writer(self, ix=None):
+        return _with_length_cache((ix or self.ix).writer(limitmb=self.writer_mb, compound=False))
+
     def apply(self, upserts: list[Article], deletes: list[str]) -> None:
-        writer = self.ix.writer(limitmb=self.writer_mb, compound=False)
+        writer = self._writer()
         try:
             for article_id in deletes:
                 writer.delete_by_term("article", article_id)
@@ -270,7 +268,7 @@ class WhooshEngine:
         """Merge every segment into one (faster searches; slow: pure Python). Returns the
         number of segments there were."""
         before = len(self.ix._segments())
-        writer = self.ix.writer(limitmb=self.writer_mb, compound=False)
+        writer = self._writer()
         _commit(writer, optimize=True)
         self._refresh()
         return before
@@ -285,7 +283,7 @@ class WhooshEngine:
         remove_stale_generations(link)
         target = _fresh_dir(link)
         ix = windex.create_in(str(target), make_schema(), indexname=INDEX_NAME)
-        writer = ix.writer(limitmb=writer_mb, compound=False)
+        writer = _with_length_cache(ix.writer(limitmb=writer_mb, compound=False))
         try:
             for article in articles:
                 for doc in cls._docs(article):
@@ -773,6 +771,51 @@ def _words_query(field: str, text: str, slop: int):
                           wq.ConstantScoreQuery(wq.Wildcard(field, "?" + ts[0]))])
         return wq.Term(field, ts[0])
     return wq.Phrase(field, ts, slop=slop + 1)
+
+
+def _with_length_cache(writer):
+    """A Whoosh segment writer whose flush reads the new segment's field lengths from memory.
+    (Writing the postings, Whoosh asks each posting's field length from the column file it has
+    just written, a file read per posting, plus a stat() per posting of a field that has no
+    lengths: 13% of an ingest's time, profiled.)"""
+    make_reader = writer.per_document_reader
+
+    def per_document_reader():
+        return _CachedLengths(make_reader())
+
+    writer.per_document_reader = per_document_reader
+    return writer
+
+
+class _CachedLengths:
+    """The part of a per-document reader that writing postings uses, with lengths in memory."""
+
+    def __init__(self, reader) -> None:
+        self.reader = reader
+        self.codes: dict[str, bytes | None] = {}
+
+    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int:
+        codes = self.codes.get(fieldname, b"")
+        if codes == b"":
+            codes = self.codes[fieldname] = _segment_length_codes(self.reader, fieldname)
+        if codes is None or docnum >= len(codes) or not codes[docnum]:
+            return default
+        return byte_to_length(codes[docnum])
+
+    def close(self) -> None:
+        self.reader.close()
+
+
+def _segment_length_codes(perdoc, fieldname: str) -> bytes | None:
+    """A segment's length codes for a field, from its per-document reader (None: no lengths)."""
+    try:
+        column = perdoc._cached_reader(f"_{fieldname}_len", LENGTHS_COLUMN)
+        if column is None:
+            return None
+        return bytes(column._dbfile.get(column._basepos, column._count))
+    except AttributeError:  # pragma: no cover - another codec: ask Whoosh per document
+        n = perdoc.doc_count_all()
+        return bytes(length_to_byte(perdoc.doc_field_length(d, fieldname, 0)) for d in range(n))
 
 
 def _commit(writer, **kwargs) -> None:
