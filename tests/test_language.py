@@ -79,3 +79,4 @@ def test_unwritable_or_damaged_cache_falls_back(tmp_path):
     folder = next((damaged / "archive").iterdir())
     (folder / "nextmove.npy").write_bytes(b"not numpy")
     assert _classify_in_fresh_process(TEXTS[:2], env) == ["en", "ko"]
+    assert (folder / "nextmove.npy").stat().st_size > 1000  # made again

@@ -187,3 +187,46 @@ def test_whoosh_imports_lean_and_whole():
     assert out[0] == "[]"
     assert out[1] == "True ['render', 'dog']"
     assert out[2] == "True"
+
+
+@pytest.mark.parametrize(
+    "query, opts",
+    [
+        ("said", {"kind": "title"}),
+        ("tapioca OR copra", {"kind": "title"}),
+        ("story cocoa", {"since": "1987-02-01"}),
+        ("said", {"since": "1987-02-01"}),
+        ("market prices", {"since": "1987-02-01"}),
+        ('"central bank"', {"until": "1987-01-31", "kind": "body"}),
+        ("tapioca OR copra", {"until": "1987-01-31", "kind": "body"}),
+    ],
+)
+def test_filtered_search_equals_filtering_every_scored_match(archive, query, opts):
+    """A filter walked beside the query gives what scoring every match and then dropping
+    those the filter refuses gives: same paragraphs, same scores (headline lift included)."""
+    from archive import query as aq
+
+    engine = archive.engine
+    s = engine.searcher()
+    lifted = engine._with_title_lift(aq.parse(query), archive_module.TITLE_WEIGHT)
+    allowed = set(s.docs_for_query(engine._filter(archive._filters(SearchOptions(**opts)))))
+    everything = s.search(lifted, limit=None)
+    fields = s.reader().stored_fields
+    kept = {(fields(d)["article"], fields(d)["n"]): round(sc, 9) for sc, d in everything.top_n if d in allowed}
+    assert kept, "the fixture should have matches for this filter"
+    best = sorted(kept.values(), reverse=True)[:5]
+    result = archive.search(query, SearchOptions(limit=5, snippets=False, suggest=False, **opts))
+    assert [round(h.score, 9) for h in result.hits] == best  # (ties at the cut may be either paragraph)
+    assert all(kept[(h.article_id, h.paragraph)] == round(h.score, 9) for h in result.hits)
+
+
+def test_and_maybe_skip_keeps_the_optional_side_on_the_match():
+    from whoosh.matching import AndMaybeMatcher, ListMatcher
+
+    def pair(cls):
+        m = cls(ListMatcher([1, 10], all_weights=1.0), ListMatcher([5, 10], all_weights=2.0))
+        m.skip_to(3)
+        return m.id(), m.score()
+
+    assert pair(we._AndMaybeMatcher) == (10, 3.0)
+    assert pair(AndMaybeMatcher) == (10, 1.0)  # Whoosh's own: the optional side left behind

@@ -76,7 +76,7 @@ from whoosh import query as wq  # noqa: E402
 from whoosh import collectors, scoring, sorting  # noqa: E402
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema  # noqa: E402
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN  # noqa: E402
-from whoosh.matching import WrappingMatcher  # noqa: E402
+from whoosh.matching import AndMaybeMatcher, NullMatcher, WrappingMatcher  # noqa: E402
 from whoosh.util.numeric import byte_to_length, length_to_byte  # noqa: E402
 
 from .. import query as aq
@@ -221,8 +221,8 @@ class WhooshEngine:
 
     # -- writing ----------------------------------------------------------------------------
 
-    def _writer(self, ix=None):
-        return _with_length_cache((ix or self.ix).writer(limitmb=self.writer_mb, compound=False))
+    def _writer(self):
+        return _with_length_cache(self.ix.writer(limitmb=self.writer_mb, compound=False))
 
     def apply(self, upserts: list[Article], deletes: list[str]) -> None:
         writer = self._writer()
@@ -321,7 +321,9 @@ class WhooshEngine:
         if wquery is None:
             return EngineResult(0, [])
         fq = self._filter(q.filters)
-        kwargs: dict = {"filter": fq} if fq is not None else {}
+        if fq is not None:
+            wquery = Restricted(wquery, fq)
+        kwargs: dict = {}
         if q.sort == "date":
             kwargs["sortedby"] = sorting.MultiFacet(
                 [sorting.FieldFacet("date", reverse=True), sorting.ScoreFacet()]
@@ -332,9 +334,8 @@ class WhooshEngine:
         if limit is not None and q.sort != "date" and limit < s.doc_count():
             walk_all = _positional(wquery) or wquery.estimate_size(s.reader()) <= WALK_ALL_UP_TO
             collector = _CountingTop(limit, walk_all=walk_all)
-            wrapped = collectors.FilterCollector(collector, fq, None) if fq is not None else collector
-            s.search_with_collector(wquery, wrapped)
-            results = wrapped.results()
+            s.search_with_collector(wquery, collector)
+            results = collector.results()
         else:
             collector = None
             results = s.search(wquery, limit=limit, terms=False, **kwargs)
@@ -462,7 +463,9 @@ class WhooshEngine:
         query.matcher_type = wq.Or.ARRAY_MATCHER
         query = KindWeighted(query)
         fq = self._filter(q.filters)
-        kwargs: dict = {"filter": fq} if fq is not None else {}
+        if fq is not None:
+            query = Restricted(query, fq)
+        kwargs: dict = {}
         if exclude_article:
             kwargs["mask"] = wq.Term("article", exclude_article)
         if q.by_article:
@@ -479,8 +482,9 @@ class WhooshEngine:
         if wquery is None:
             return 0
         fq = self._filter(q.filters)
-        kwargs = {"filter": fq} if fq is not None else {}
-        return len(self.searcher().search(wquery, limit=1, terms=False, **kwargs))
+        if fq is not None:
+            wquery = Restricted(wquery, fq)
+        return len(self.searcher().search(wquery, limit=1, terms=False))
 
     def paragraph_keys(self) -> list[tuple[str, int]]:
         return [(f["article"], f["n"]) for f in self.searcher().all_stored_fields()]
@@ -512,7 +516,7 @@ class WhooshEngine:
                     lift.append(wq.Phrase("title", ts) if len(ts) > 1 else wq.Term("title", ts[0]))
         if not lift:
             return core
-        return wq.AndMaybe(core, Scaled(wq.Or(lift), weight))
+        return TitleLift(core, Scaled(wq.Or(lift), weight))
 
     def _filter(self, filters: list[aq.Node]):
         parts = [p for p in (self._translate(f) for f in filters) if p is not None]
@@ -581,10 +585,9 @@ class _CountingTop(collectors.TopCollector):
     common words, where skipping saves most of the work ('said': 40,000 matches)."""
 
     def __init__(self, limit: int, walk_all: bool) -> None:
-        super().__init__(limit, usequality=not walk_all)
+        # Walking all: no block skipping, and no matcher replacement (which can drop matches too).
+        super().__init__(limit, usequality=not walk_all, replace=0 if walk_all else 10)
         self.walk_all = walk_all
-        if walk_all:
-            self.replace = 0  # no matcher replacement either: it can drop matches too
 
     @property
     def pruned(self) -> bool:
@@ -603,6 +606,111 @@ def _positional(q) -> bool:
     if isinstance(q, wq.CompoundQuery):
         return any(_positional(sub) for sub in q.subqueries)
     return False
+
+
+class _AndMaybeMatcher(AndMaybeMatcher):
+    """Whoosh's AndMaybeMatcher, but skip_to() leaves the optional side on the required
+    side's paragraph: Whoosh's moves it to the target id only, so when the required side
+    lands beyond the target, the optional side's score is silently left out."""
+
+    def skip_to(self, id):
+        moved = super().skip_to(id)
+        if self.a.is_active() and self.b.is_active() and self.b.id() < self.a.id():
+            moved = self.b.skip_to(self.a.id()) or moved
+        return moved
+
+
+class TitleLift(wq.AndMaybe):
+    """The paragraphs the query matches, lifted where their headline matches too."""
+
+    matcherclass = _AndMaybeMatcher
+
+
+class Restricted(wq.WrappingQuery):
+    """The child's matches that ``allow`` also matches, scored as the child alone scores them.
+
+    A filter (dates, source, kind, one article) is walked beside the query, each skipping
+    to the other, so Whoosh's block skipping still works; Whoosh's own ``filter=`` first makes
+    a set of every paragraph the filter matches ('oil' since a month with 60,000 paragraphs:
+    300 ms against 38 ms for 'oil' alone)."""
+
+    def __init__(self, child, allow) -> None:
+        super().__init__(child)
+        self.allow = allow
+
+    def _rewrap(self, child):
+        return Restricted(child, self.allow)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Restricted) and other.child == self.child and other.allow == self.allow
+
+    def __hash__(self) -> int:
+        return hash(self.child) ^ hash(self.allow)
+
+    def estimate_size(self, ixreader) -> int:
+        return min(self.child.estimate_size(ixreader), self.allow.estimate_size(ixreader))
+
+    def matcher(self, searcher, context=None):
+        child = self.child.matcher(searcher, context)
+        allow = self.allow.matcher(searcher, searcher.boolean_context())
+        return _RestrictedMatcher(child, allow)
+
+
+class _RestrictedMatcher(WrappingMatcher):
+    def __init__(self, child, allow) -> None:
+        super().__init__(child)
+        self.allow = allow
+        self._align()
+
+    def _align(self) -> bool:
+        """Move both to the next paragraph they both match (or to the end); True if the child
+        may have entered a new block (Whoosh's matchers say so from next() and skip_to())."""
+        child, allow = self.child, self.allow
+        new_block = False
+        while child.is_active() and allow.is_active():
+            doc = child.id()
+            if allow.id() < doc:
+                allow.skip_to(doc)
+                if not allow.is_active():
+                    break
+            other = allow.id()
+            if other == doc:
+                break
+            new_block = bool(child.skip_to(other)) or new_block
+        return new_block
+
+    def _replacement(self, newchild):
+        return _RestrictedMatcher(newchild, self.allow)
+
+    def copy(self):
+        return _RestrictedMatcher(self.child.copy(), self.allow.copy())
+
+    def replace(self, minquality=0):
+        if not self.is_active():
+            return NullMatcher()
+        r = self.child.replace(minquality)
+        return self if r is self.child else _RestrictedMatcher(r, self.allow)
+
+    def is_active(self) -> bool:
+        return self.child.is_active() and self.allow.is_active()
+
+    def next(self) -> bool:
+        new_block = bool(self.child.next())
+        return self._align() or new_block
+
+    def skip_to(self, id) -> bool:
+        new_block = bool(self.child.skip_to(id))
+        return self._align() or new_block
+
+    def skip_to_quality(self, minquality) -> int:
+        skipped = self.child.skip_to_quality(minquality)
+        self._align()
+        return skipped
+
+    def all_ids(self):
+        while self.is_active():
+            yield self.id()
+            self.next()
 
 
 class Scaled(wq.WrappingQuery):

@@ -19,6 +19,7 @@ from pathlib import Path
 from ..model import Article
 
 _identifier = None
+CACHE_FORMAT = 1  # bump when the files kept change
 
 
 def detect_language(article: Article) -> str | None:
@@ -52,7 +53,7 @@ def _cache_path() -> Path | None:
         st = model.stat()
     except OSError:
         return None
-    return cache_dir() / f"py3langid-{st.st_size}-{int(st.st_mtime)}"
+    return cache_dir() / f"py3langid-{CACHE_FORMAT}-{st.st_size}-{int(st.st_mtime)}"
 
 
 def _from_cache():
@@ -86,18 +87,20 @@ def _load_and_cache():
         import numpy as np
 
         path = _cache_path()
-        if path is not None and not path.exists():
+        if path is not None:
+            if path.exists():  # it could not be read (damaged): make it again
+                shutil.rmtree(path, ignore_errors=True)
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=".py3langid-"))
-            ptc, pc, classes = ident._full_model
-            np.save(tmp / "ptc.npy", np.ascontiguousarray(ptc))
-            np.save(tmp / "nextmove.npy", _to_numpy(ident.tk_nextmove))
-            np.save(tmp / "row.npy", _to_numpy(ident.tk_row))
-            np.save(tmp / "out_feat.npy", np.asarray(ident.tk_output, dtype=np.int64))
-            np.savez(tmp / "rest.npz", pc=pc, classes=np.array(classes))
             try:
-                os.rename(tmp, path)  # whole or not at all
-            except OSError:  # another process was first
+                ptc, pc, classes = ident._full_model
+                np.save(tmp / "ptc.npy", np.ascontiguousarray(ptc))
+                np.save(tmp / "nextmove.npy", _to_numpy(ident.tk_nextmove))
+                np.save(tmp / "row.npy", _to_numpy(ident.tk_row))
+                np.save(tmp / "out_feat.npy", np.asarray(ident.tk_output, dtype=np.int64))
+                np.savez(tmp / "rest.npz", pc=pc, classes=np.array(classes))
+                os.rename(tmp, path)  # whole or not at all (another process may have been first)
+            finally:
                 shutil.rmtree(tmp, ignore_errors=True)
     except Exception:  # no cache (read-only home, full disk, another py3langid): nothing lost
         pass
