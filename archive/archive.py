@@ -689,7 +689,7 @@ class Archive:
         if not mapping:
             return None
         corrected = aq.replace_words(node, mapping)
-        if self.engine.count(EngineQuery(corrected, filters)) <= total:
+        if self.engine.count(EngineQuery(corrected, filters, count_up_to=total + 1)) <= total:  # more, or not
             return None
         out = query
         for wrong, right in mapping.items():

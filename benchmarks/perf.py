@@ -4,6 +4,7 @@
     python benchmarks/perf.py --sizes 100000            # paragraphs; writes benchmarks/RESULTS.md
     python benchmarks/perf.py --sizes 10000,100000 --plot
     python benchmarks/perf.py --sizes 1000000 --engines opensearch-1,opensearch-2 --no-baselines
+    python benchmarks/perf.py --archive index --out /tmp/here.md   # searches on an archive you have
 
 For each size, the same paragraph documents (each story's headline and body paragraphs; a
 corpus larger than Reuters repeats it with distinct article ids, so the vocabulary does not
@@ -165,8 +166,17 @@ def bench_archive(work: Path, corpus: Path, n_docs: int, n_articles_expected: in
     n_articles, ingest_s, peak_mb = proc.stdout.split()
     assert int(n_articles) == n_articles_expected, f"{n_articles} of {n_articles_expected} added: {proc.stderr[-500:]}"
     r: dict = {"ingest_s": float(ingest_s), "ingest_rate": n_docs / float(ingest_s), "peak_mb": float(peak_mb)}
+    return r | measure_archive(index, work, on_cluster=config is not None)
+
+
+def measure_archive(index: Path, work: Path, on_cluster: bool = False) -> dict:
+    """Searches (warm, through the API), adding one article and cold `archive search` (through
+    the command) on an archive that exists. Adds five small articles to it."""
+    from archive.archive import Archive, SearchOptions
+
+    r: dict = {}
     with Archive.open(index) as ar:
-        if config is None:
+        if not on_cluster:
             r["size"] = dir_size(index)
         else:
             st = ar.stats()
@@ -187,12 +197,14 @@ def bench_archive(work: Path, corpus: Path, n_docs: int, n_articles_expected: in
     # adding one article to the archive, then a search that sees it
     one = work / "one.txt"
     adds = []
+    stamp = int(time.time())  # a word no earlier run added
     for i in range(5):
-        one.write_text(f"Benchmark Extra Story {i}\n\nA zyzzogeton{i} sighting was reported on Monday.\n")
+        one.write_text(f"Benchmark Extra Story {stamp} {i}\n\nA zyzzogeton{stamp}x{i} sighting was reported.\n")
         t = time.perf_counter()
         subprocess.run(["archive", "--index", str(index), "ingest", str(one)], check=True, capture_output=True)
         adds.append((time.perf_counter() - t) * 1000)
-        found = subprocess.run(["archive", "--index", str(index), "search", f"zyzzogeton{i}"], capture_output=True)
+        found = subprocess.run(["archive", "--index", str(index), "search", f"zyzzogeton{stamp}x{i}"],
+                               capture_output=True)  # fmt: skip
         assert found.returncode == 0, "a search right after the ingest must see the new article"
     r["add_one"] = adds
     # cold `archive search` as a user types it
@@ -435,6 +447,29 @@ def startup_ms() -> float:
     return statistics.median(cold_runs(lambda _: [sys.executable, "-c", "pass"], ["-"] * 10))
 
 
+def measure_existing(index: Path, out: Path, parts: list[str]) -> None:
+    from archive.archive import Archive
+
+    with Archive.open(index) as ar:
+        st = ar.stats()
+    with tempfile.TemporaryDirectory() as work:
+        r = measure_archive(index, Path(work), on_cluster=ar._cluster is not None)
+    rows = [f"### An existing archive: {st['paragraphs']:,} paragraphs, {st['articles']:,} articles, "
+            f"{st.get('segments', 0)} segments\n", "| measure | value |", "|---|---|"]
+    for key, label in (("plain_subset", "top-10, words and phrases"), ("snippets_subset", "top-10 with snippets"),
+                       ("plain", "top-10, all 54 queries"), ("snippets", "the same with snippets"),
+                       ("by_article", "`--by-article`"), ("facets", "with facets source,date,kind"),
+                       ("didyoumean", "misspelt word, did-you-mean")):
+        rows.append(f"| {label}, p50 / p95 | {statistics.median(r[key]):.1f} / {pct(r[key], 0.95):.1f} ms |")
+    rows.append(f"| cold `archive search`, median | {statistics.median(r['cold']):.0f} ms |")
+    rows.append(f"| add one article (`archive ingest`), median / max | {statistics.median(r['add_one']):.0f} / "
+                f"{max(r['add_one']):.0f} ms |")  # fmt: skip
+    rows.append(f"| did-you-mean suggestions found | {r['didyoumean_found']} |")
+    parts.append("\n".join(rows) + "\n")
+    out.write_text("\n".join(parts) + "\n")
+    print("\n".join(parts))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="100000", help="comma-separated paragraph counts")
@@ -447,6 +482,9 @@ def main() -> None:
                     help="every measurement, merged with earlier runs (for --plot)")
     ap.add_argument("--plot", type=Path, nargs="?", const=HERE / "perf.png",
                     help="draw ingest rate and latency against size from --raw (PNG)")
+    ap.add_argument("--archive", type=Path, metavar="PATH",
+                    help="measure the searches, add-one and cold start of this existing archive (no ingest, no "
+                         "baselines; it gains five small articles)")  # fmt: skip
     ap.add_argument("--memory", type=int, metavar="MB",
                     help="the archive's ingest memory budget (archive ingest --memory; default: its default)")
     args = ap.parse_args()
@@ -459,6 +497,9 @@ def main() -> None:
              f"{platform.machine()}; command: `{command}`\n"]  # fmt: skip
     raw_all: dict = json.loads(args.raw.read_text()) if args.raw.exists() else {}
     compile_package()
+    if args.archive:
+        measure_existing(args.archive, args.out, parts)
+        return
     parts.append(f"A fresh `python -c pass` takes {startup_ms():.0f} ms here (median of 10), this machine's "
                  "site-packages start-up hooks included.\n")  # fmt: skip
     for size in sizes:

@@ -59,7 +59,8 @@ class Engine(Protocol):
 
     def search(self, q: EngineQuery) -> EngineResult: ...
 
-    def count(self, q: EngineQuery) -> int: ...
+    def count(self, q: EngineQuery) -> int:
+        """How many paragraphs match, counted at least up to ``q.count_up_to``."""
 
     def facets(self, q: EngineQuery, names: list[str]) -> dict[str, list[dict]]: ...
 

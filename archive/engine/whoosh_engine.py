@@ -359,12 +359,7 @@ class WhooshEngine:
         if collector is not None and not collector.pruned:  # the search saw every match
             return min(collector.total, up_to), collector.total < up_to
         core = self._translate(node)  # the kind weights and the headline lift match nothing more
-        full = wq.And([core, fq]) if fq is not None else core
-        n = 0
-        for n, _ in enumerate(_matching_docs(s, full), start=1):
-            if n >= up_to:
-                return n, False
-        return n, True
+        return _count(s, wq.And([core, fq]) if fq is not None else core, up_to)
 
     def _by_article(self, s, wquery, q: EngineQuery, kwargs: dict) -> EngineResult:
         """The best paragraph of each article, best article first, and how many matched.
@@ -482,9 +477,8 @@ class WhooshEngine:
         if wquery is None:
             return 0
         fq = self._filter(q.filters)
-        if fq is not None:
-            wquery = Restricted(wquery, fq)
-        return len(self.searcher().search(wquery, limit=1, terms=False))
+        full = wq.And([wquery, fq]) if fq is not None else wquery
+        return _count(self.searcher(), full, q.count_up_to)[0]  # did-you-mean asks "more than N?"
 
     def paragraph_keys(self) -> list[tuple[str, int]]:
         return [(f["article"], f["n"]) for f in self.searcher().all_stored_fields()]
@@ -814,6 +808,15 @@ def _matching_docs(s, query) -> Iterator[int]:
         while m.is_active():
             yield offset + m.id()
             m.next()
+
+
+def _count(s, query, up_to: int) -> tuple[int, bool]:
+    """How many paragraphs ``query`` matches, counted up to ``up_to``; and whether that is all."""
+    n = 0
+    for n, _ in enumerate(_matching_docs(s, query), start=1):
+        if n >= up_to:
+            return n, False
+    return n, True
 
 
 def _scoring_leaves(q, weight: float = 1.0):
