@@ -230,3 +230,15 @@ def test_and_maybe_skip_keeps_the_optional_side_on_the_match():
 
     assert pair(we._AndMaybeMatcher) == (10, 3.0)
     assert pair(AndMaybeMatcher) == (10, 1.0)  # Whoosh's own: the optional side left behind
+
+
+def test_count_stops_where_it_was_asked_to(archive):
+    from archive import query as aq
+    from archive.engine.base import EngineQuery
+
+    full = archive.engine.count(EngineQuery(aq.parse("said"), [], count_up_to=10**9))
+    assert full > 1000
+    assert archive.engine.count(EngineQuery(aq.parse("said"), [], count_up_to=3)) == 3
+    kind = archive._filters(SearchOptions(kind="title"))
+    titles = archive.engine.count(EngineQuery(aq.parse("said"), kind, count_up_to=10**9))
+    assert 0 < titles < full
