@@ -80,8 +80,11 @@ def _from_cache():
 
 def _load_and_cache():
     """Load py3langid's own model, and keep a decompressed copy for the next process."""
+    import py3langid
     from py3langid import langid
 
+    if not hasattr(langid, "_get_identifier"):  # another py3langid: use it as it is
+        return py3langid
     ident = langid._get_identifier()
     try:
         import numpy as np
