@@ -247,7 +247,7 @@ def outcome_text(o: IngestOutcome, style: Style) -> str:
 
 
 def ingest_total(counts: dict[str, int], paragraphs: int, seconds: float) -> str:
-    parts = [f"{counts.get(k, 0)} {k}" for k in ("added", "updated", "unchanged")]
+    parts = [f"{counts.get(k, 0):,} {k}" for k in ("added", "updated", "unchanged")]
     if counts.get("failed"):
-        parts.append(f"{counts['failed']} failed")
+        parts.append(f"{counts['failed']:,} failed")
     return f"{', '.join(parts)} ({paragraphs:,} paragraphs) in {seconds:.1f} s"
