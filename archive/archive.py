@@ -98,8 +98,8 @@ class MemoryPlan:
     store and searcher: about 150 MB), the memory goes to the batch of articles held before a
     commit (about 20 MB per 1,000 paragraphs as read, stored and indexed) and to Whoosh's
     posting pool, which spills sorted runs to disk when full (so a smaller pool costs speed,
-    not correctness). The default, 1,024 MB, is what the archive always used; the measured
-    peaks are in benchmarks/RESULTS.md."""
+    not correctness). The default, 1,024 MB, keeps the batch sizes the archive always used
+    (with a 374 MB pool where it had 512); the measured peaks are in benchmarks/RESULTS.md."""
 
     memory_mb: int
     batch_paragraphs: int

@@ -138,11 +138,9 @@ def init(obj: Ctx, engine, url, name, shards, replicas) -> None:
 # -- ingest ------------------------------------------------------------------------------------
 
 
+MIN_MEMORY_MB = 200  # archive.archive.MIN_MEMORY_MB (not imported here: start-up time)
 MEMORY_HELP = ("Keep the process under about this much memory while it writes (default 1024; "
                "at least 200). Less memory means smaller batches and a slower ingest.")
-
-
-MIN_MEMORY_MB = 200  # archive.archive.MIN_MEMORY_MB (not imported here: start-up time)
 
 
 def memory_option(f):
