@@ -242,3 +242,18 @@ def test_count_stops_where_it_was_asked_to(archive):
     kind = archive._filters(SearchOptions(kind="title"))
     titles = archive.engine.count(EngineQuery(aq.parse("said"), kind, count_up_to=10**9))
     assert 0 < titles < full
+
+
+def test_facets_follow_new_articles_in_one_open_archive(tmp_path):
+    """The column readers kept between searches are the index reader's: new articles show."""
+    rng = random.Random(3)
+    with Archive.open(tmp_path / "ix", create=True) as ar:
+        list(ar.ingest(_article(rng, i) for i in range(40)))
+        before = ar.search("said", SearchOptions(facets=["source", "kind"], suggest=False)).facets
+        extra = _article(rng, 999)
+        extra.source = "Other Wire"
+        extra.paragraphs[1].text += " said"
+        list(ar.ingest([extra]))
+        after = ar.search("said", SearchOptions(facets=["source", "kind"], suggest=False)).facets
+    assert [v["value"] for v in before["source"]] == ["Wire"]
+    assert {v["value"]: v["articles"] for v in after["source"]}["Other Wire"] == 1

@@ -369,7 +369,7 @@ class WhooshEngine:
         results = s.search(wquery, limit=None, terms=False, **kwargs)
         if not results.scored_length():
             return EngineResult(0, [], {})
-        column = s.reader().column_reader("article")
+        column = _column(s.reader(), "article")
         best: dict[str, list[tuple[float, int]]] = {}
         counts: dict[str, int] = {}
         keep = max(1, q.per_article)
@@ -404,8 +404,8 @@ class WhooshEngine:
         reader = s.reader()
         if not reader.doc_count():
             return {name: [] for name in names}
-        articles = reader.column_reader("article")
-        columns = {name: reader.column_reader(FACET_COLUMNS[name]) for name in names}
+        articles = _column(reader, "article")
+        columns = {name: _column(reader, FACET_COLUMNS[name]) for name in names}
         tally: dict[str, dict[str, list]] = {name: {} for name in names}
         for docnum in _matching_docs(s, full):
             article_id = articles[docnum]
@@ -762,6 +762,17 @@ def _kind_weights(reader) -> dict[int, float]:
     except AttributeError:  # pragma: no cover - a reader class with slots
         pass
     return weights
+
+
+def _column(reader, name: str):
+    """A column reader, kept for as long as the index reader (making one reads every
+    segment's offsets table, 400,000 entries for four facet columns at 100k paragraphs: half
+    the time of a search with facets, each time)."""
+    cache = reader.__dict__.setdefault("_archive_columns", {})
+    column = cache.get(name)
+    if column is None:
+        column = cache[name] = reader.column_reader(name)
+    return column
 
 
 def _posting_ids(m) -> list[int]:
