@@ -294,10 +294,13 @@ def test_jsonl_lines_read_as_a_person_would(run, tmp_path):
     assert "2 unchanged" in run("ingest", str(path)).stdout
 
 
-def test_jsonl_file_holding_one_pretty_printed_object(run, tmp_path):
+def test_jsonl_file_holding_one_pretty_printed_object_or_an_array(run, tmp_path):
     obj = {"id": "p1", "title": "Pretty", "text": "Spread over many lines."}
     path = write(tmp_path / "pretty.jsonl", json.dumps(obj, indent=2))
     assert "1 added" in run("ingest", str(path)).stdout
+    items = [{"id": f"a{i}", "title": f"Item {i}", "text": f"Array item {i}."} for i in range(3)]
+    path = write(tmp_path / "array.jsonl", json.dumps(items))
+    assert "3 added" in run("ingest", str(path)).stdout
 
 
 def test_jsonl_reading_keeps_memory_flat(tmp_path):

@@ -142,6 +142,10 @@ def read_jsonl_file(path: Path, origin: str, overrides: dict | None = None,
             except json.JSONDecodeError as e:
                 yield ReadError(where, f"not valid JSON ({e.msg})")
                 continue
+            if isinstance(obj, list):  # a JSON array on one line: each item an article
+                for i, item in enumerate(obj, start=1):
+                    yield _safe(item, f"{where}: item {i}", overrides, json.dumps(item, sort_keys=True))
+                continue
             yield _safe(obj, where, overrides, line)
     if not seen:
         yield ReadError(origin, "empty file")
