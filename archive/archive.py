@@ -17,7 +17,7 @@ import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import BinaryIO, Callable, Iterable, Iterator
 
 from . import query as aq
 from .dates import date_bound
@@ -342,10 +342,11 @@ class Archive:
         (self.path / PENDING_FILE).unlink(missing_ok=True)
         return outcomes
 
-    def ingest_inputs(self, inputs: list[str], metadata: Metadata | None = None, stdin: bytes | None = None,
+    def ingest_inputs(self, inputs: list[str], metadata: Metadata | None = None, stdin: bytes | BinaryIO | None = None,
                       fmt: str | None = None, max_bytes: int | None = None, timeout: float | None = None,
                       progress: Callable[[int | None], None] | None = None) -> Iterator[IngestOutcome | ReadError]:  # fmt: skip
-        """Read files, directories (recursively), URLs and ``-`` (``stdin``), and ingest them.
+        """Read files, directories (recursively), URLs and ``-`` (``stdin``: bytes, or a binary
+        stream, read a line at a time when ``fmt`` is json), and ingest them.
 
         ``fmt`` forces a reader (see ``archive.readers.FORMATS``); ``max_bytes`` caps an input's
         size; ``timeout`` bounds each URL fetch. ``progress`` is called once with the estimated

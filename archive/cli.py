@@ -196,7 +196,7 @@ def ingest(obj: Ctx, paths, title, source, date_, url, author, tags, lang, reade
         if iso is None:
             raise click.BadParameter(f"{date_!r} is not a date (use YYYY-MM-DD)", param_hint="--date")
     meta = Metadata(title=title, source=source, date=iso, url=url, author=author, lang=lang, tags=list(tags))
-    stdin = sys.stdin.buffer.read() if "-" in paths else None
+    stdin = sys.stdin.buffer if "-" in paths else None  # JSON Lines (--as json) are streamed; the rest read whole
     _run_ingest(obj, list(paths), meta, stdin, None if reader == "auto" else reader, max_size, fmt, lock_timeout,
                 timeout, memory)
 
@@ -292,7 +292,7 @@ def import_(obj: Ctx, paths, fmt, lock_timeout, memory) -> None:
     """
     from .archive import Metadata
 
-    stdin = sys.stdin.buffer.read() if "-" in paths else None
+    stdin = sys.stdin.buffer if "-" in paths else None  # read a line at a time, however long
     _run_ingest(obj, list(paths), Metadata(), stdin, "json", 1024 * 1024, fmt, lock_timeout, memory=memory)
 
 

@@ -94,3 +94,18 @@ def test_progress_bar_on_a_terminal_only(tmp_path):
     assert b"/400 [" in out and b"articles/s]" in out
     piped = sh("--index", str(tmp_path / "ix2"), "ingest", str(tmp_path / "many.jsonl"), "--lang", "en", cwd=tmp_path)
     assert b"articles/s" not in piped.stderr + piped.stdout and b"400 added" in piped.stdout
+
+
+def test_export_piped_into_import_between_processes(tmp_path, seed):
+    """`archive export | archive import -` through a real pipe, as a user moves an archive."""
+    src, dst = tmp_path / "src", tmp_path / "dst"
+    subprocess.run([ARCHIVE, "--index", str(src), "ingest", str(seed)], check=True, capture_output=True)
+    export = subprocess.Popen([ARCHIVE, "--index", str(src), "export"], stdout=subprocess.PIPE)
+    imported = subprocess.run([ARCHIVE, "--index", str(dst), "import", "-"], stdin=export.stdout,
+                              capture_output=True, text=True, timeout=120)  # fmt: skip
+    export.stdout.close()
+    assert export.wait(timeout=60) == 0 and imported.returncode == 0, imported.stderr
+    assert "1 added" in imported.stdout
+    again = [subprocess.run([ARCHIVE, "--index", str(ix), "export"], capture_output=True, check=True).stdout
+             for ix in (src, dst)]  # fmt: skip
+    assert again[0] == again[1]

@@ -303,6 +303,33 @@ def test_jsonl_file_holding_one_pretty_printed_object_or_an_array(run, tmp_path)
     assert "3 added" in run("ingest", str(path)).stdout
 
 
+def test_import_from_stdin_is_streamed_and_reads_as_a_file_does(run, tmp_path):
+    """`archive import -` reads JSON Lines a line at a time (a bad line is named by number,
+    the rest go in); a pretty-printed document on standard input is still read whole."""
+    lines = [json.dumps({"id": f"in{i}", "title": f"Piped {i}", "text": f"Piped text {i}."}) for i in range(500)]
+    lines[7] = "{oops"
+    r = run("import", "-", input=("\n".join(lines) + "\n").encode(), code=1)
+    assert "archive: <stdin>: line 8: not valid JSON" in r.stderr and "499 added" in r.stdout
+    pretty = json.dumps({"id": "pp", "title": "Pretty Piped", "text": "Over many lines."}, indent=2)
+    assert "1 added" in run("ingest", "-", "--as", "json", input=pretty.encode()).stdout
+    assert "1 added" in run("ingest", "-", input=b"Plain Piped Story\n\nA paragraph from a pipe.\n").stdout
+
+
+def test_stdin_stream_holds_a_line_at_a_time():
+    import io
+    import tracemalloc
+
+    from archive.readers import Source, read_source
+
+    line = json.dumps({"title": "Story", "text": "word " * 2000}) + "\n"
+    stream = io.BytesIO(line.encode() * 1200)  # 12 MB, allocated before tracing starts
+    tracemalloc.start()
+    n = sum(1 for _ in read_source(Source("<stdin>", None), stream, None, "json", 1 << 20))
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert n == 1200 and peak < 3_000_000
+
+
 def test_jsonl_reading_keeps_memory_flat(tmp_path):
     """Reading a 12 MB JSONL file holds one line at a time, not the file."""
     import tracemalloc

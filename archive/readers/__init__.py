@@ -11,7 +11,7 @@ import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import BinaryIO, Iterator
 
 from ..errors import ReadError
 from ..model import Article
@@ -81,6 +81,16 @@ def estimate_articles(sources: list[Source]) -> int:
     return total
 
 
+def _read_jsonl_stream(stream, origin: str, overrides: dict | None, max_bytes: int) -> Iterator[Article | ReadError]:
+    """JSON Lines from a stream (standard input), a line at a time."""
+    from .jsonl import read_jsonl_stream
+
+    try:
+        yield from read_jsonl_stream(stream, origin, overrides, max_bytes)
+    except OSError as e:
+        yield ReadError(origin, e.strerror or str(e))
+
+
 def _json_lines(path: Path, max_line_bytes: int) -> bool:
     """A JSONL file that really is one value per line (else it is read whole, as JSON)."""
     from .jsonl import is_json_lines
@@ -114,7 +124,7 @@ def _walk(root: Path) -> Iterator[Path]:
                 yield p
 
 
-def read_source(source: Source, stdin: bytes | None = None, overrides: dict | None = None,
+def read_source(source: Source, stdin: bytes | BinaryIO | None = None, overrides: dict | None = None,
                 fmt: str | None = None, max_bytes: int = MAX_FILE_BYTES,
                 timeout: float | None = None) -> Iterator[Article | ReadError]:  # fmt: skip
     """Read one source: its articles, or ReadErrors naming what could not be read.
@@ -141,13 +151,22 @@ def finish(article: Article, overrides: dict | None) -> Article:
     return article
 
 
-def _read_source(source: Source, stdin: bytes | None, overrides: dict | None, fmt: str | None, max_bytes: int,
+def _read_source(source: Source, stdin: bytes | BinaryIO | None, overrides: dict | None, fmt: str | None, max_bytes: int,
                  timeout: float | None) -> Iterator[Article | ReadError]:  # fmt: skip
     if source.url is not None:
         yield from _read_url(source.url, overrides, fmt, max_bytes, timeout)
         return
     if source.path is None:
-        data = stdin if stdin is not None else b""
+        if stdin is not None and not isinstance(stdin, (bytes, bytearray)):  # a stream
+            from .jsonl import stream_json_lines
+
+            head = stream_json_lines(stdin, max_bytes) if fmt == "json" else None
+            if head is not None and not isinstance(head, bytes):  # JSON Lines: a line at a time
+                yield from _read_jsonl_stream(head, source.origin, overrides, max_bytes)
+                return
+            data = (head or b"") + stdin.read(max_bytes + 1 - len(head or b""))
+        else:
+            data = stdin if stdin is not None else b""
         if len(data) > max_bytes:
             yield ReadError(source.origin, f"input is {len(data):,} bytes, over the {max_bytes:,}-byte limit")
             return

@@ -26,10 +26,11 @@ tags       ``tags``, ``keywords``, ``categories``, ``topics`` (a list or a comma
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import re
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, BinaryIO, Iterator
 
 from ..analysis import normalize_text
 from ..dates import parse_date
@@ -90,14 +91,36 @@ def is_json_lines(path: Path, max_line_bytes: int) -> bool:
     """Whether the file's first non-blank line is a whole JSON value (so the file is JSON
     Lines), and not the start of one document spread over many lines."""
     with open(path, "rb") as f:
-        for raw in iter(lambda: f.readline(max_line_bytes + 1), b""):
-            if raw.strip():
-                try:
-                    json.loads(raw.removeprefix(b"\xef\xbb\xbf"))
-                except ValueError:  # JSONDecodeError, or bytes that are not UTF-8
-                    return False
-                return True
-    return True
+        return not isinstance(stream_json_lines(f, max_line_bytes), bytes)
+
+
+class _Prepended:
+    """A stream whose first lines were already read: they are given back first."""
+
+    def __init__(self, head: bytes, stream: BinaryIO) -> None:
+        self.head = io.BytesIO(head)
+        self.stream = stream
+
+    def readline(self, size: int = -1) -> bytes:
+        line = self.head.readline(size)
+        return line if line else self.stream.readline(size)
+
+
+def stream_json_lines(stream: BinaryIO, max_line_bytes: int) -> BinaryIO | bytes:
+    """Look at a stream's first non-blank line: if it is a whole JSON value, the stream (with
+    that line given back) to read as JSON Lines; if not (one document spread over many
+    lines), the bytes read so far, for the caller to read the rest and parse it whole."""
+    head = b""
+    while True:
+        raw = stream.readline(max_line_bytes + 1)
+        head += raw
+        if not raw or raw.strip():
+            break
+    try:
+        json.loads(raw.removeprefix(b"\xef\xbb\xbf"))
+    except ValueError:
+        return head
+    return _Prepended(head, stream)
 
 
 def read_jsonl_file(path: Path, origin: str, overrides: dict | None = None,
@@ -105,48 +128,54 @@ def read_jsonl_file(path: Path, origin: str, overrides: dict | None = None,
     """Articles of a JSONL file, read a line at a time: memory stays flat however large the
     file (an export of a million paragraphs is 150 MB). The size limit applies to each line,
     that is to each article; a longer line is refused by number and the rest go on."""
+    with open(path, "rb") as f:
+        yield from read_jsonl_stream(f, origin, overrides, max_line_bytes)
+
+
+def read_jsonl_stream(f: BinaryIO, origin: str, overrides: dict | None = None,
+                      max_line_bytes: int = 50 * 1024 * 1024) -> Iterator[Article | ReadError]:  # fmt: skip
+    """The same for any binary stream with ``readline`` (standard input, say)."""
     from .decode import NotText, decode_bytes
 
     seen = False
-    with open(path, "rb") as f:
-        lineno = 0
-        while True:
-            raw = f.readline(max_line_bytes + 1)
-            if not raw:
-                break
-            lineno += 1
-            where = f"{origin}: line {lineno}"
-            if len(raw) > max_line_bytes and not raw.endswith(b"\n"):
-                size = len(raw)
-                while raw and not raw.endswith(b"\n"):  # skip the rest of the line, a chunk at a time
-                    raw = f.readline(1 << 20)
-                    size += len(raw)
-                yield ReadError(where, f"line is {size:,} bytes, over the {max_line_bytes:,}-byte limit")
-                continue
-            if lineno == 1:
-                raw = raw.removeprefix(b"\xef\xbb\xbf")
-            if not raw.strip():
-                continue
-            seen = True
+    lineno = 0
+    while True:
+        raw = f.readline(max_line_bytes + 1)
+        if not raw:
+            break
+        lineno += 1
+        where = f"{origin}: line {lineno}"
+        if len(raw) > max_line_bytes and not raw.endswith(b"\n"):
+            size = len(raw)
+            while raw and not raw.endswith(b"\n"):  # skip the rest of the line, a chunk at a time
+                raw = f.readline(1 << 20)
+                size += len(raw)
+            yield ReadError(where, f"line is {size:,} bytes, over the {max_line_bytes:,}-byte limit")
+            continue
+        if lineno == 1:
+            raw = raw.removeprefix(b"\xef\xbb\xbf")
+        if not raw.strip():
+            continue
+        seen = True
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError:
             try:
-                line = raw.decode("utf-8")
-            except UnicodeDecodeError:
-                try:
-                    line, _ = decode_bytes(raw)
-                except NotText as e:
-                    yield ReadError(where, str(e))
-                    continue
-            line = line.rstrip("\r\n")
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as e:
-                yield ReadError(where, f"not valid JSON ({e.msg})")
+                line, _ = decode_bytes(raw)
+            except NotText as e:
+                yield ReadError(where, str(e))
                 continue
-            if isinstance(obj, list):  # a JSON array on one line: each item an article
-                for i, item in enumerate(obj, start=1):
-                    yield _safe(item, f"{where}: item {i}", overrides, json.dumps(item, sort_keys=True))
-                continue
-            yield _safe(obj, where, overrides, line)
+        line = line.rstrip("\r\n")
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as e:
+            yield ReadError(where, f"not valid JSON ({e.msg})")
+            continue
+        if isinstance(obj, list):  # a JSON array on one line: each item an article
+            for i, item in enumerate(obj, start=1):
+                yield _safe(item, f"{where}: item {i}", overrides, json.dumps(item, sort_keys=True))
+            continue
+        yield _safe(obj, where, overrides, line)
     if not seen:
         yield ReadError(origin, "empty file")
 
