@@ -17,7 +17,7 @@ from .conftest import write
 pytestmark = pytest.mark.whoosh_only
 
 
-def test_the_default_plan_is_what_the_archive_always_did():
+def test_the_default_plan_keeps_the_batch_sizes_the_archive_always_used():
     plan = MemoryPlan.for_budget()
     assert (plan.memory_mb, plan.batch_paragraphs, plan.batch_articles) == (1024, BATCH_PARAGRAPHS, BATCH_ARTICLES)
     assert plan.writer_mb <= whoosh_engine.WRITER_MB

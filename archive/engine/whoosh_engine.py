@@ -114,7 +114,7 @@ class NewsBM25F(scoring.BM25F):
         if not searcher.schema[fieldname].scorable:
             return scoring.WeightScorer.for_(searcher, fieldname, text)
         parent = searcher.get_parent()
-        cache = parent.__dict__.setdefault("_archive_idf", {})  # lives as long as the searcher
+        cache = _kept(parent, "idf")
         idf = cache.get((fieldname, text))
         if idf is None:
             if LUCENE_IDF:
@@ -159,7 +159,7 @@ def _length_norms(avgfl: float, B: float, K1: float) -> tuple[float, ...]:
 def _length_codes(reader, fieldname: str):
     """Every paragraph's length code for ``fieldname`` in one segment, as bytes (cached on
     the segment reader)."""
-    cache = reader.__dict__.setdefault("_archive_length_codes", {})
+    cache = _kept(reader, "length_codes")
     codes = cache.get(fieldname)
     if codes is None:
         n = reader.doc_count_all()
@@ -317,9 +317,10 @@ class WhooshEngine:
 
     def search(self, q: EngineQuery) -> EngineResult:
         s = self.searcher()
-        wquery = self._with_title_lift(q.query, q.title_weight)
-        if wquery is None:
+        core = self._translate(q.query)
+        if core is None:
             return EngineResult(0, [])
+        wquery = self._with_title_lift(q.query, q.title_weight, core)
         fq = self._filter(q.filters)
         if fq is not None:
             wquery = Restricted(wquery, fq)
@@ -346,19 +347,20 @@ class WhooshEngine:
             hits.append(EngineHit(stored["article"], stored["n"], _score(results.score(i)), results.docnum(i)))
         if q.sort != "date":  # equal scores: by article id, then paragraph (as on OpenSearch)
             hits.sort(key=lambda h: (-h.score, h.article_id, h.n))
-        total, exact = self._total(s, q.query, fq, results, limit, q.count_up_to, collector)
+        total, exact = self._total(s, core, fq, results, limit, q.count_up_to, collector)
         return EngineResult(total, hits, total_exact=exact)
 
-    def _total(self, s, node: aq.Node, fq, results, limit: int | None, up_to: int,
+    @staticmethod
+    def _total(s, core, fq, results, limit: int | None, up_to: int,
                collector: "_CountingTop | None" = None) -> tuple[int, bool]:  # fmt: skip
         """How many paragraphs match, counted up to ``up_to`` (an exact count of a very common
         word costs more than the search itself: 'mln' took 246 ms of which most was counting)."""
         collected = results.scored_length()
         if limit is None or collected < limit:
             return collected, True  # everything that matched was collected
-        if collector is not None and not collector.pruned:  # the search saw every match
+        if collector is not None and collector.walk_all:  # the search saw every match
             return min(collector.total, up_to), collector.total < up_to
-        core = self._translate(node)  # the kind weights and the headline lift match nothing more
+        # (the kind weights and the headline lift match nothing more than the core)
         return _count(s, wq.And([core, fq]) if fq is not None else core, up_to)
 
     def _by_article(self, s, wquery, q: EngineQuery, kwargs: dict) -> EngineResult:
@@ -493,8 +495,10 @@ class WhooshEngine:
 
     # -- query translation --------------------------------------------------------------------
 
-    def _with_title_lift(self, node: aq.Node, weight: float):
-        core = self._translate(node)
+    def _with_title_lift(self, node: aq.Node, weight: float, core=None):
+        """``core`` (``node`` translated, if the caller has it) weighted by kind and lifted
+        where the headline matches too."""
+        core = self._translate(node) if core is None else core
         if core is None:
             return None
         core = KindWeighted(core)
@@ -581,12 +585,7 @@ class _CountingTop(collectors.TopCollector):
     def __init__(self, limit: int, walk_all: bool) -> None:
         # Walking all: no block skipping, and no matcher replacement (which can drop matches too).
         super().__init__(limit, usequality=not walk_all, replace=0 if walk_all else 10)
-        self.walk_all = walk_all
-
-    @property
-    def pruned(self) -> bool:
-        """Whether matches may have gone uncounted."""
-        return not self.walk_all
+        self.walk_all = walk_all  # else matches may go uncounted
 
 
 def _positional(q) -> bool:
@@ -750,25 +749,27 @@ def _kind_weights(reader) -> dict[int, float]:
     """docnum -> weight for the paragraphs whose kind weighs other than 1 (headlines, decks:
     a small share), read from the kind field's postings once per segment reader (reading the
     kind column for every scored paragraph cost 40-60% of a search)."""
-    cached = getattr(reader, "_archive_kind_weights", None)
-    if cached is not None:
-        return cached
-    weights: dict[int, float] = {}
-    for kind, w in KIND_BOOST.items():
-        if w != 1.0 and (("kind", kind)) in reader:
-            weights.update(dict.fromkeys(_posting_ids(reader.postings("kind", kind)), w))
-    try:
-        reader._archive_kind_weights = weights
-    except AttributeError:  # pragma: no cover - a reader class with slots
-        pass
-    return weights
+    kept = _kept(reader, "kind_weights")
+    if "weights" not in kept:
+        weights: dict[int, float] = {}
+        for kind, w in KIND_BOOST.items():
+            if w != 1.0 and (("kind", kind)) in reader:
+                weights.update(dict.fromkeys(_posting_ids(reader.postings("kind", kind)), w))
+        kept["weights"] = weights
+    return kept["weights"]
+
+
+def _kept(obj, name: str) -> dict:
+    """A dict kept on a Whoosh reader or searcher: what is worked out from it once (field
+    lengths, headline weights, idf, column readers) lives exactly as long as it does."""
+    return obj.__dict__.setdefault(f"_archive_{name}", {})
 
 
 def _column(reader, name: str):
     """A column reader, kept for as long as the index reader (making one reads every
     segment's offsets table, 400,000 entries for four facet columns at 100k paragraphs: half
     the time of a search with facets, each time)."""
-    cache = reader.__dict__.setdefault("_archive_columns", {})
+    cache = _kept(reader, "columns")
     column = cache.get(name)
     if column is None:
         column = cache[name] = reader.column_reader(name)
@@ -917,9 +918,9 @@ class _CachedLengths:
         self.codes: dict[str, bytes | None] = {}
 
     def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int:
-        codes = self.codes.get(fieldname, b"")
-        if codes == b"":
-            codes = self.codes[fieldname] = _segment_length_codes(self.reader, fieldname)
+        if fieldname not in self.codes:
+            self.codes[fieldname] = _segment_length_codes(self.reader, fieldname)
+        codes = self.codes[fieldname]
         if codes is None or docnum >= len(codes) or not codes[docnum]:
             return default
         return byte_to_length(codes[docnum])
