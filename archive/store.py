@@ -21,7 +21,7 @@ from .dates import now_iso
 from .errors import NotFound, SchemaMismatch
 from .model import Article, Paragraph
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # Numbered layout steps: MIGRATIONS[n] takes a store from layout n to n + 1.
 _SCHEMA = """
@@ -53,9 +53,16 @@ CREATE TABLE IF NOT EXISTS words (word TEXT PRIMARY KEY, count INTEGER NOT NULL)
 CREATE TABLE IF NOT EXISTS spell (variant TEXT NOT NULL, word TEXT NOT NULL,
     PRIMARY KEY (variant, word)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS synonyms (term TEXT PRIMARY KEY, grp INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS vectors (
+    article_id TEXT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+    model TEXT NOT NULL,
+    vector BLOB NOT NULL
+) WITHOUT ROWID;
 """
+_VECTORS = _SCHEMA[_SCHEMA.index("CREATE TABLE IF NOT EXISTS vectors"):]
 MIGRATIONS: dict[int, str] = {
     1: "CREATE TABLE IF NOT EXISTS synonyms (term TEXT PRIMARY KEY, grp INTEGER NOT NULL) WITHOUT ROWID",
+    2: _VECTORS,  # semantic ranking: one embedding per article (archive.embeddings)
 }
 
 
@@ -334,6 +341,39 @@ class Store:
             "kinds": {k: c for k, c in kinds},
             "languages": {k: c for k, c in langs},
         }
+
+    # -- article embeddings (semantic ranking) ----------------------------------------------
+
+    def put_vector(self, article_id: str, model: str, vector: bytes) -> None:
+        """Keep an article's embedding (call inside :meth:`transaction`, after :meth:`put`: an
+        article that is replaced or deleted loses its embedding with it)."""
+        self.db.execute("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?)", (article_id, model, vector))
+
+    def vectors(self, article_ids: Iterable[str], model: str) -> dict[str, bytes]:
+        ids = list(article_ids)
+        out: dict[str, bytes] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for r in self.db.execute(f"SELECT article_id, vector FROM vectors WHERE model = ? AND article_id IN ({marks})",
+                                     (model, *chunk)):  # fmt: skip
+                out[r[0]] = r[1]
+        return out
+
+    def article_count(self) -> int:
+        return self.db.execute("SELECT count(*) FROM articles").fetchone()[0]
+
+    def vector_count(self, model: str) -> int:
+        return self.db.execute("SELECT count(*) FROM vectors WHERE model = ?", (model,)).fetchone()[0]
+
+    def without_vector(self, model: str) -> list[str]:
+        """Ids of the articles with no embedding by ``model``, in the order they were added."""
+        return [r[0] for r in self.db.execute(
+            "SELECT id FROM articles WHERE id NOT IN (SELECT article_id FROM vectors WHERE model = ?)"
+            " ORDER BY ingested_at, id", (model,))]  # fmt: skip
+
+    def drop_vectors(self) -> int:
+        return self.db.execute("DELETE FROM vectors").rowcount
 
     # -- synonyms -------------------------------------------------------------------------
 

@@ -45,8 +45,11 @@ def _isolate(tmp_path, monkeypatch, _session_cache):
     """No test sees the user's home, cache, archive, engine or colour settings."""
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(_session_cache))
-    for name in ("ARCHIVE_INDEX", "NO_COLOR", "ARCHIVE_ENGINE", "ARCHIVE_URL", "ARCHIVE_NAME"):
+    for name in ("ARCHIVE_INDEX", "NO_COLOR", "ARCHIVE_ENGINE", "ARCHIVE_URL", "ARCHIVE_NAME", "ARCHIVE_MODEL_DIR"):
         monkeypatch.delenv(name, raising=False)
+    # Embedding costs about 0.1 s an article on this kind of machine: tests that are not about
+    # semantic ranking turn it off (as a user can); tests/test_semantic.py turns it on.
+    monkeypatch.setenv("ARCHIVE_SEMANTIC", "off")
     monkeypatch.chdir(tmp_path)
 
 

@@ -128,7 +128,9 @@ def test_did_you_mean(seeded):
 
 def test_json_contract(seeded):
     out = seeded.json("search", "superalignment")
-    assert set(out) == {"query", "match", "total", "total_exact", "took_ms", "page", "limit", "suggestion", "hits"}
+    assert set(out) == {"query", "match", "ranking", "total", "total_exact", "took_ms", "page", "limit", "suggestion",
+                        "hits"}
+    assert out["ranking"] == "words"
     assert (out["query"], out["page"], out["limit"]) == ("superalignment", 1, 10)
     h = out["hits"][0]
     assert set(h) == {"rank", "score", "article_id", "paragraph", "kind", "title", "source", "author", "date", "url",

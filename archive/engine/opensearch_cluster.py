@@ -123,8 +123,11 @@ ARTICLES_MAPPING = {
         "origin": {"type": "keyword", "index": False},
         "paragraph_count": {"type": "integer"},
         "paragraphs": {"type": "object", "enabled": False},
+        "vector": {"type": "binary"},  # the article's embedding (archive.semantic.to_blob), base64
+        "vector_model": {"type": "keyword"},
     },
 }
+VECTOR_FIELDS = {k: ARTICLES_MAPPING["properties"][k] for k in ("vector", "vector_model")}
 
 META_MAPPING = {
     "dynamic": "strict",

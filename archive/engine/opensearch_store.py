@@ -12,6 +12,7 @@ and reported by ``archive check`` meanwhile; nothing acknowledged is lost.
 
 from __future__ import annotations
 
+import base64
 import time
 from contextlib import contextmanager
 from typing import Iterable, Iterator
@@ -42,6 +43,8 @@ class OpenSearchStore:
         self._ingested: dict[str, str | None] = {}  # id -> first ingested_at, from lookups
         self._groups: tuple[float, list[list[str]]] | None = None
         self._claimed: list[str] = []
+        self._vector_updates: dict[str, dict] = {}  # embeddings of articles not rewritten (archive embed)
+        self._vector_mapping = False
 
     def close(self) -> None:
         pass
@@ -61,7 +64,7 @@ class OpenSearchStore:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        self._puts, self._deletes = {}, set()
+        self._puts, self._deletes, self._vector_updates = {}, set(), {}
         self._by_url, self._by_title = {}, {}
         self._claimed = []
         try:
@@ -69,6 +72,7 @@ class OpenSearchStore:
         except BaseException:
             claimed, self._claimed = self._claimed, []
             self._puts, self._deletes, self._known, self._ingested = {}, set(), {}, {}
+            self._vector_updates = {}
             if claimed:  # give back the ids claimed for articles that were not written
                 try:
                     self.cluster.bulk([{"_op_type": "delete", "_index": self.index, "_id": i} for i in claimed],
@@ -79,7 +83,10 @@ class OpenSearchStore:
             raise
         actions = [{"_op_type": "index", "_index": self.index, "_id": i, "_source": rec} for i, rec in self._puts.items()]
         actions += [{"_op_type": "delete", "_index": self.index, "_id": i} for i in self._deletes]
+        actions += [{"_op_type": "update", "_index": self.index, "_id": i, "doc": doc}
+                    for i, doc in self._vector_updates.items() if i not in self._deletes]  # fmt: skip
         self._puts, self._deletes, self._known, self._ingested = {}, set(), {}, {}
+        self._vector_updates = {}
         if actions:
             self.cluster.bulk(actions, "writing article records")
             self.cluster.refresh(self.index)
@@ -143,6 +150,62 @@ class OpenSearchStore:
     def delete(self, article_id: str) -> None:
         self._puts.pop(article_id, None)
         self._deletes.add(article_id)
+
+    # -- article embeddings (semantic ranking) ----------------------------------------------
+
+    def _ensure_vector_mapping(self) -> None:
+        """Archives made before embeddings existed get the two fields (adding fields is allowed)."""
+        if not self._vector_mapping:
+            from .opensearch_cluster import VECTOR_FIELDS
+
+            self.cluster.call("adding the embedding fields", self.client.indices.put_mapping, index=self.index,
+                              body={"properties": VECTOR_FIELDS})  # fmt: skip
+            self._vector_mapping = True
+
+    def put_vector(self, article_id: str, model: str, vector: bytes) -> None:
+        self._ensure_vector_mapping()
+        doc = {"vector": base64.b64encode(vector).decode("ascii"), "vector_model": model}
+        if article_id in self._puts:
+            self._puts[article_id].update(doc)
+        else:
+            self._vector_updates[article_id] = doc
+
+    def vectors(self, article_ids: Iterable[str], model: str) -> dict[str, bytes]:
+        ids = list(article_ids)
+        out: dict[str, bytes] = {}
+        for i in range(0, len(ids), 500):
+            res = self.cluster.call("reading embeddings", self.client.mget, index=self.index,
+                                    body={"ids": ids[i : i + 500]}, _source=["vector", "vector_model"])  # fmt: skip
+            for d in res["docs"]:
+                src = d.get("_source") or {}
+                if d.get("found") and src.get("vector_model") == model and src.get("vector"):
+                    out[d["_id"]] = base64.b64decode(src["vector"])
+        return out
+
+    def _count(self, query: dict) -> int:
+        res = self.cluster.call("counting articles", self.client.count, index=self.index, body={"query": query})
+        return int(res["count"])
+
+    def article_count(self) -> int:
+        return self._count({"match_all": {}})
+
+    def vector_count(self, model: str) -> int:
+        return self._count({"term": {"vector_model": model}})
+
+    def without_vector(self, model: str) -> list[str]:
+        query = {"bool": {"must_not": [{"term": {"vector_model": model}}]}}
+        recs = [d["_source"] for d in self.cluster.scan(self.index, query=query, source=["id", "ingested_at"])]
+        return [r["id"] for r in sorted(recs, key=lambda r: (r.get("ingested_at") or "", r["id"]))]
+
+    def drop_vectors(self) -> int:
+        self._ensure_vector_mapping()
+        res = self.cluster.call(
+            "dropping embeddings", self.client.update_by_query, index=self.index, refresh=True, conflicts="proceed",
+            body={"query": {"exists": {"field": "vector_model"}},
+                  "script": {"lang": "painless",
+                             "source": "ctx._source.remove('vector'); ctx._source.remove('vector_model')"}},
+        )  # fmt: skip
+        return int(res.get("updated", 0))
 
     # -- identity -------------------------------------------------------------------------
 

