@@ -249,11 +249,5 @@ def shared_embedder() -> Embedder:
         return _shared
 
 
-def describe() -> dict:
-    where = model_dir()
-    return {"model": MODEL_NAME, "dim": DIM, "directory": str(where) if where else None,
-            "available": unavailable_reason() is None}  # fmt: skip
-
-
-__all__ = ["DIM", "Embedder", "MODEL_NAME", "ModelUnavailable", "describe", "model_dir",
+__all__ = ["DIM", "Embedder", "MODEL_NAME", "ModelUnavailable", "model_dir",
            "shared_embedder", "unavailable_reason"]  # fmt: skip

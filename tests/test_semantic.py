@@ -127,6 +127,7 @@ def test_article_text_is_headline_deck_and_body_not_captions():
 
 
 def test_blob_round_trip():
+    assert semantic.MODEL == embeddings.MODEL_NAME  # kept twice so that semantic imports no numpy
     v = np.random.default_rng(1).standard_normal(384).astype(np.float32)
     v /= np.linalg.norm(v)
     back = semantic.from_blob(semantic.to_blob(v))
