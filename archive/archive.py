@@ -310,17 +310,18 @@ class Archive:
             self._recover()
             # Embedding takes about 0.1 s an article: smaller batches keep the progress bar
             # moving and commit work as it is done (the commit is small beside the embedding).
-            most = min(self.memory.batch_articles, EMBED_BATCH) if self._embedding() else self.memory.batch_articles
+            embedding = self._embedding()
+            most = min(self.memory.batch_articles, EMBED_BATCH) if embedding else self.memory.batch_articles
             for item in articles:
                 batch.append(item)
                 paragraphs += len(item.paragraphs) if isinstance(item, Article) else 0
                 if len(batch) >= most or paragraphs >= self.memory.batch_paragraphs:
-                    yield from self._ingest_batch(batch)
+                    yield from self._ingest_batch(batch, embedding)
                     batch, paragraphs = [], 0
             if batch:
-                yield from self._ingest_batch(batch)
+                yield from self._ingest_batch(batch, embedding)
 
-    def _ingest_batch(self, batch: list[Article | ReadError]) -> list[IngestOutcome | ReadError]:
+    def _ingest_batch(self, batch: list[Article | ReadError], embedding: bool) -> list[IngestOutcome | ReadError]:
         outcomes: list[IngestOutcome | ReadError] = []
         upserts: dict[str, Article] = {}
         with self.store.transaction():
@@ -345,7 +346,7 @@ class Archive:
                 upserts[article.id] = article
                 outcomes.append(IngestOutcome(action, article.id, article.title, len(article.paragraphs),
                                               article.origin))  # fmt: skip
-            if upserts and self._embedding():
+            if upserts and embedding:
                 from .semantic import MODEL, embed_articles
 
                 for article_id, blob in embed_articles(upserts.values()).items():
@@ -405,7 +406,7 @@ class Archive:
         return {"active": reason is None, "model": semantic.MODEL, "articles": articles, "embedded": embedded,
                 "reason": reason}  # fmt: skip
 
-    def embed(self, progress: Callable[[int | None], None] | None = None, batch: int = 64) -> int:
+    def embed(self, progress: Callable[[int | None], None] | None = None, batch: int = EMBED_BATCH) -> int:
         """Embed every article that has no embedding yet (articles ingested before the model
         was installed, or with ``embed_on_ingest`` False); return how many were embedded.
         Each batch is committed as it is done, so an interrupted run keeps its work."""
