@@ -44,11 +44,14 @@ SENTENCE_STOP_WORDS = frozenset(
 
 MAX_WORD = 64  # longer "words" (base64, hashes, garbage) are not indexed
 
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\x00"), None)
+# A surrogate left alone (JavaScript exports write "\ud800" without its pair) cannot be stored as UTF-8.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def normalize_text(text: str) -> str:
     """NFC, no zero-width characters or soft hyphens, and single spaces."""
+    text = _LONE_SURROGATE.sub("\ufffd", text)
     text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
     return " ".join(text.split())
 

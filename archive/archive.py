@@ -21,9 +21,9 @@ from typing import BinaryIO, Callable, Iterable, Iterator
 
 from . import query as aq
 from .dates import date_bound
-from .errors import ArchiveError, NoArchive, QueryError, ReadError, SchemaMismatch
+from .errors import ArchiveError, NoArchive, NotFound, QueryError, ReadError, SchemaMismatch, StoreDamaged
 from .lock import write_lock
-from .model import Article, Hit, IngestOutcome, SearchResult
+from .model import Article, Hit, IngestOutcome, Paragraph, SearchResult
 from .config import CONFIG_FILE, EngineConfig
 from .dates import now_iso as _now
 from .store import Store
@@ -150,6 +150,11 @@ class Archive:
         if config is not None and config.engine == "opensearch":
             return cls._open_opensearch(path, config)
         store_path = path / STORE_FILE
+        if store_path.is_file() and store_path.stat().st_size == 0 and (path / INDEX_DIR).exists():
+            raise StoreDamaged(
+                f"the store {store_path} is empty, but the archive has a search index",
+                hint="restore archive.db from a backup, or make a new archive and import your last export; "
+                     "archive check says what is there")  # fmt: skip
         if not store_path.exists():
             if not create:
                 raise NoArchive(
@@ -201,7 +206,7 @@ class Archive:
         if config.engine == "whoosh":
             path.mkdir(parents=True, exist_ok=True)
             return cls.open(path, create=True)
-        from .engine.opensearch_cluster import LAYOUT, Cluster
+        from .engine.opensearch_cluster import LAYOUT, STORE_LAYOUT, Cluster
 
         cluster = Cluster(config.cluster())
         try:
@@ -211,6 +216,7 @@ class Archive:
 
                 store = OpenSearchStore(cluster)
                 store.set_meta("index_layout", LAYOUT)
+                store.set_meta("store_layout", STORE_LAYOUT)
                 store.set_meta("created_at", _now())
             else:  # joining: the cluster's layout is the archive's
                 health = cluster.health()
@@ -269,18 +275,18 @@ class Archive:
 
     def _recover(self) -> None:
         """Finish what a killed writer left: re-sync the articles it was writing from the store."""
+        self.store.upgrade()
         pending = self.path / PENDING_FILE
-        if not pending.exists():
+        if not pending.exists() and not pending.is_symlink():
             return
-        try:
-            ids = json.loads(pending.read_text())
-        except (OSError, ValueError):
-            ids = None
-        if ids is None:  # unreadable journal: the index may be anything, so rebuild it
+        ids = _read_journal(pending)
+        if ids is None:  # a journal that cannot be trusted: set it aside, and rebuild the index from the store
+            aside = pending.with_name(f"{PENDING_FILE}.bad-{int(time.time())}")
+            os.replace(pending, aside)
             self._rebuild_locked()
-        else:
-            known = self.store.article_ids()
-            self.engine.apply([self.store.get(i) for i in ids if i in known], [i for i in ids if i not in known])
+            return
+        known = self.store.article_ids()
+        self.engine.apply([self.store.get(i) for i in ids if i in known], [i for i in ids if i not in known])
         pending.unlink()
 
     def _commit(self, upserts: dict[str, Article], deletes: list[str]) -> None:
@@ -328,24 +334,15 @@ class Archive:
             prefetch = getattr(self.store, "prefetch", None)
             if prefetch is not None:  # a remote store looks a batch up in a few requests
                 prefetch([a for a in batch if isinstance(a, Article)])
+            self._canonical_tags([a for a in batch if isinstance(a, Article)])
             for article in batch:
                 if isinstance(article, ReadError):
                     outcomes.append(article)
                     continue
-                digest = article.content_hash()
-                existing = self.store.find_existing(article)
-                if existing and existing[1] == digest:
-                    outcomes.append(IngestOutcome("unchanged", existing[0], article.title, len(article.paragraphs),
-                                                  article.origin))  # fmt: skip
-                    continue
-                if existing:
-                    article.id, action = existing[0], "updated"
-                else:
-                    article.id, action = self.store.new_id(article), "added"
-                self.store.put(article, digest)
-                upserts[article.id] = article
-                outcomes.append(IngestOutcome(action, article.id, article.title, len(article.paragraphs),
-                                              article.origin))  # fmt: skip
+                outcome, stored = self._place(article, upserts)
+                outcomes.append(outcome)
+                if stored is not None:
+                    upserts[stored.id] = stored
             if upserts and embedding:
                 from .semantic import MODEL, embed_articles
 
@@ -355,6 +352,55 @@ class Archive:
                 self._commit(upserts, [])
         (self.path / PENDING_FILE).unlink(missing_ok=True)
         return outcomes
+
+    def _place(self, article: Article, written: dict[str, Article]) -> tuple[IngestOutcome, Article | None]:
+        """Decide what ``article`` is (archive.identity): a new article, a new version or new
+        metadata of a stored one (merged over it, the old state kept as a version), or nothing
+        new; store it accordingly (inside the batch's transaction)."""
+        from . import identity
+
+        existing = self.store.find_existing(article)
+        note = None
+        if existing is not None and existing[1] == article.content_hash():
+            unchanged = IngestOutcome("unchanged", existing[0], article.title, len(article.paragraphs), article.origin)
+            return unchanged, None
+        if existing is not None:
+            old = written.get(existing[0]) or self.store.get(existing[0])
+            merged = identity.merge(old, article)
+            change = identity.change(old, merged)
+            if change is None:
+                return IngestOutcome("unchanged", old.id, old.title, len(old.paragraphs), article.origin), None
+            merged.versions.append(identity.snapshot(old, _now(), change))
+            article, action = merged, "updated"
+        else:
+            article.id, action, change = self.store.new_id(article), "added", None
+            other = self.store.same_headline(article)
+            if other is not None:
+                note = f"another article has the same headline: {other}"
+        self.store.put(article, article.content_hash())
+        outcome = IngestOutcome(action, article.id, article.title, len(article.paragraphs), article.origin, change, note)
+        return outcome, article
+
+    def _canonical_tags(self, articles: list[Article]) -> None:
+        """Each tag as the archive first saw it (``openai`` becomes ``OpenAI`` if that came
+        first), so tag filters and facets treat spellings as one tag."""
+        from .identity import tag_key
+
+        keys = {tag_key(t) for a in articles for t in a.tags}
+        if not keys:
+            return
+        known = self.store.tag_names(keys)
+        new: dict[str, str] = {}
+        for a in articles:
+            tags: dict[str, str] = {}
+            for t in a.tags:
+                k = tag_key(t)
+                if k not in known:
+                    known[k] = new[k] = t
+                tags.setdefault(k, known[k])
+            a.tags = list(tags.values())
+        if new:
+            self.store.add_tag_names(new)
 
     def ingest_inputs(self, inputs: list[str], metadata: Metadata | None = None, stdin: bytes | BinaryIO | None = None,
                       fmt: str | None = None, max_bytes: int | None = None, timeout: float | None = None,
@@ -373,10 +419,16 @@ class Archive:
         if progress is not None:
             progress(estimate_articles(sources))
 
+        limit = max_bytes or MAX_FILE_BYTES
+        # Pages are fetched before the write lock is taken: no network wait holds up other writers.
+        fetched = {i: list(read_source(source, stdin, overrides, fmt, limit, timeout))
+                   for i, source in enumerate(sources) if source.url is not None}  # fmt: skip
+
         def articles() -> Iterator[Article | ReadError]:
             yield from errors
-            for source in sources:
-                for item in read_source(source, stdin, overrides, fmt, max_bytes or MAX_FILE_BYTES, timeout):
+            for i, source in enumerate(sources):
+                items = fetched.pop(i) if i in fetched else read_source(source, stdin, overrides, fmt, limit, timeout)
+                for item in items:
                     if progress is not None:
                         progress(None)
                     yield item
@@ -437,11 +489,35 @@ class Archive:
         with self._locked(), self.store.transaction():
             return self.store.drop_vectors()
 
-    def remove(self, refs: list[str]) -> list[Article]:
-        """Remove articles by id or unique prefix; return what was removed."""
+    def exact_ids(self, refs: list[str], prefixes: bool = False) -> list[str]:
+        """The ids ``refs`` name, each once: exact ids only (a write must never land on another
+        article because an id was mistyped or already gone), or unique prefixes too when
+        ``prefixes`` is true. Raises NotFound for the first that names nothing."""
+        out: list[str] = []
+        for ref in refs:
+            if self.store.has(ref):
+                out.append(ref)
+                continue
+            if prefixes:
+                out.append(self.store.resolve(ref))
+                continue
+            try:
+                near = self.store.resolve(ref)
+            except NotFound:
+                raise NotFound(f"no article with id {ref!r}", hint="see the ids with: archive list") from None
+            raise NotFound(f"no article with id {ref!r} (it is the start of {near!r})",
+                           hint="give the full id, or allow prefixes") from None  # fmt: skip
+        return list(dict.fromkeys(out))
+
+    def remove(self, refs: list[str], prefixes: bool = False, dry_run: bool = False) -> list[Article]:
+        """Remove articles by exact id (or unique prefix, with ``prefixes``); return what was
+        removed (or, with ``dry_run``, what would be). Nothing is removed unless every ref
+        names an article."""
+        if dry_run:
+            return [self.store.get(i) for i in self.exact_ids(refs, prefixes)]
         with self._locked():
             self._recover()
-            ids = list(dict.fromkeys(self.store.resolve(r) for r in refs))
+            ids = self.exact_ids(refs, prefixes)
             removed = [self.store.get(i) for i in ids]
             with self.store.transaction():
                 for i in ids:
@@ -449,6 +525,90 @@ class Archive:
                 self._commit({}, ids)
             (self.path / PENDING_FILE).unlink(missing_ok=True)
         return removed
+
+    def set_metadata(self, article_id: str, changes: dict[str, str | None], add_tags: Iterable[str] = (),
+                     remove_tags: Iterable[str] = ()) -> IngestOutcome:  # fmt: skip
+        """Correct an article's metadata (``changes``: title, source, author, date, url, lang; an
+        empty value clears the field) and tags, in the store and the index together. The
+        previous state is kept as a version. ``article_id`` is an exact id."""
+        from . import identity
+        from .dates import parse_date
+
+        unknown = set(changes) - set(identity.METADATA_FIELDS)
+        if unknown:
+            raise ArchiveError(f"cannot set {sorted(unknown)[0]!r} (fields: {', '.join(identity.METADATA_FIELDS)})")
+        values: dict[str, str | None] = {}
+        for name, value in changes.items():
+            value = " ".join(value.split()) if value else None
+            if name == "title" and not value:
+                raise ArchiveError("an article's title cannot be empty")
+            if name == "date" and value:
+                iso = parse_date(value)
+                if iso is None:
+                    raise ArchiveError(f"date {value!r} is not a date (use YYYY-MM-DD)")
+                value = iso
+            if name == "lang" and value:
+                value = value.lower()
+            values[name] = value
+        with self._locked():
+            self._recover()
+            (article_id,) = self.exact_ids([article_id])
+            old = self.store.get(article_id)
+            new = identity.merge(old, old)
+            new.paragraphs = [Paragraph(p.n, p.kind, p.text, p.credit) for p in old.paragraphs]
+            for name, value in values.items():
+                setattr(new, name, value)
+            if "title" in values and new.paragraphs and new.paragraphs[0].kind == "title":
+                new.paragraphs[0].text = new.title
+            dropped = {identity.tag_key(t) for t in remove_tags}
+            new.tags = identity.merge_tags([t for t in old.tags if identity.tag_key(t) not in dropped],
+                                           [t for t in add_tags if t.strip()])  # fmt: skip
+            if new.url and identity.url_key(new.url) != identity.url_key(old.url):
+                other = self.store.find_existing(Article(new.title, [], url=new.url))
+                if other is not None and other[0] != article_id:
+                    raise ArchiveError(f"{new.url} is already the address of {other[0]!r}",
+                                       hint="an address names one article")  # fmt: skip
+            with self.store.transaction():
+                self._canonical_tags([new])
+                if identity.change(old, new) is None:
+                    return IngestOutcome("unchanged", old.id, old.title, len(old.paragraphs), old.origin)
+                new.versions.append(identity.snapshot(old, _now(), "metadata"))
+                from .semantic import MODEL
+
+                kept = self.store.vectors([article_id], MODEL) if new.title == old.title else {}
+                self.store.put(new, new.content_hash())
+                for blob in kept.values():  # the embedded text (headline, decks, body) is the same
+                    self.store.put_vector(article_id, MODEL, blob)
+                self._commit({article_id: new}, [])
+            (self.path / PENDING_FILE).unlink(missing_ok=True)
+        return IngestOutcome("updated", new.id, new.title, len(new.paragraphs), new.origin, "metadata")
+
+    def version(self, ref: str, n: int | None = None) -> Article:
+        """Version ``n`` of an article (1 is the first read; None, the current one)."""
+        from .identity import version_article
+
+        current = self.get(ref)
+        total = len(current.versions) + 1
+        if n is None:
+            return current
+        if not 1 <= n <= total:
+            raise NotFound(f"{current.id} has no version {n} (it has {total})")
+        return version_article(current, n)
+
+    def diff(self, ref: str, old: int | None = None, new: int | None = None):
+        """What changed between versions ``old`` and ``new`` of an article (by default the one
+        before the current, and the current)."""
+        from .diff import diff_articles
+        from .identity import version_article
+
+        current = self.get(ref)
+        total = len(current.versions) + 1
+        new = total if new is None else new
+        old = (new - 1 if new > 1 else 1) if old is None else old
+        for n in (old, new):
+            if not 1 <= n <= total:
+                raise NotFound(f"{current.id} has no version {n} (it has {total})")
+        return diff_articles(current.id, version_article(current, old), version_article(current, new), old, new)
 
     def add_synonyms(self, terms: list[str]) -> list[str]:
         """Make ``terms`` find each other in searches; returns the whole group."""
@@ -559,6 +719,7 @@ class Archive:
                 "id": a.id, "title": a.title, "source": a.source, "author": a.author, "date": a.date,
                 "url": a.url, "lang": a.lang, "tags": a.tags, "ingested_at": a.ingested_at, "origin": a.origin,
                 "source_hash": a.source_hash, "paragraphs": [p.to_dict() for p in a.paragraphs],
+                **({"versions": a.versions} if a.versions else {}),
             }  # fmt: skip
 
     # -- reading ----------------------------------------------------------------------------
@@ -613,8 +774,12 @@ class Archive:
         if orphans:
             arts = sorted({a for a, _ in orphans})
             problems.append(f"{len(orphans)} paragraphs in the index belong to no stored article (e.g. {arts[0]})")
-        if (self.path / PENDING_FILE).exists():
-            problems.append("an interrupted write left a journal (the next ingest repairs it)")
+        pending = self.path / PENDING_FILE
+        if pending.exists() or pending.is_symlink():
+            if _read_journal(pending) is None:
+                problems.append(f"the journal {pending} is damaged (the next write sets it aside and rebuilds the index)")
+            else:
+                problems.append("an interrupted write left a journal (the next ingest repairs it)")
         return problems
 
     def _indexed_keys(self) -> list[tuple[str, int]]:
@@ -816,6 +981,17 @@ class Archive:
         for wrong, right in mapping.items():
             out = re.sub(rf"(?<!\w){re.escape(wrong)}(?!\w)", _same_case(right), out, flags=re.I)
         return out
+
+
+def _read_journal(pending: Path) -> list[str] | None:
+    """The ids a killed writer was writing, or None if the journal is not a list of ids."""
+    try:
+        ids = json.loads(pending.read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError):
+        return None
+    if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+        return None
+    return ids
 
 
 def _crash_point(name: str) -> None:

@@ -37,13 +37,43 @@ class ArchiveGroup(click.Group):
         except BrokenPipeError:  # `archive search … | head`
             sys.stderr.close()
             ctx.exit(0)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except Exception as e:  # a fault nobody foresaw: one line, the traceback only when asked
+            if _wants_traceback(ctx):
+                raise
+            fail(_unforeseen(e, ctx))
+
+
+def _wants_traceback(ctx: click.Context) -> bool:
+    return bool(ctx.params.get("traceback")) or os.environ.get("ARCHIVE_TRACEBACK", "") not in ("", "0")
+
+
+def _unforeseen(e: Exception, ctx: click.Context) -> ArchiveError:
+    """An exception that reached the top, as the one line a user should see."""
+    from .errors import disk_error, sqlite_error
+
+    index = ctx.obj.index if isinstance(ctx.obj, Ctx) else "index"
+    if type(e).__module__ == "sqlite3":
+        return sqlite_error(e, os.path.join(index, "archive.db"))
+    if isinstance(e, OSError):
+        return disk_error(e, e.filename or index, "reading or writing the archive")
+    if isinstance(e, MemoryError):
+        return ArchiveError("out of memory", hint="lower --memory, or split the input")
+    if isinstance(e, RecursionError):
+        return ArchiveError("an input is nested too deeply to read")
+    detail = " ".join(str(e).split())[:200]
+    return ArchiveError(f"internal error ({type(e).__name__}: {detail})",
+                        hint="run the same command with --traceback and report it")  # fmt: skip
 
 
 def fail(e: ArchiveError) -> None:
+    from .errors import one_line
+
     message = f"archive: {e.message}"
     if e.hint:
         message += f" ({e.hint})"
-    click.echo(message, err=True)
+    click.echo(one_line(message), err=True)
     raise SystemExit(int(e.exit_code))
 
 
@@ -75,9 +105,10 @@ class Ctx:
               metavar="PATH", help="The archive to use (or set ARCHIVE_INDEX).")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
               help="Colour output: auto means on a terminal and never with NO_COLOR set.")
+@click.option("--traceback", is_flag=True, help="On an unexpected error, print the Python traceback (for bug reports).")
 @click.version_option(package_name="archive", prog_name="archive")
 @click.pass_context
-def cli(ctx: click.Context, index: str, color: str) -> None:
+def cli(ctx: click.Context, index: str, color: str, traceback: bool) -> None:
     """A searchable archive of news articles.
 
     Keep every article you collect and find any passage in it, with the evidence
@@ -522,33 +553,49 @@ def synonyms_remove(obj: Ctx, term) -> None:
 @click.option("--para", type=click.IntRange(1), metavar="N", help="Show paragraph N with its neighbours.")
 @click.option("-C", "--context", type=click.IntRange(0, 50), default=1, show_default=True, metavar="N",
               help="With --para: how many neighbours on each side.")
+@click.option("--versions", "list_versions", is_flag=True, help="List the article's versions (what each changed).")
+@click.option("--version", "version", type=click.IntRange(1), metavar="N", help="Show version N (1 is the first read).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.pass_obj
-def show(obj: Ctx, article_id, para, context, fmt) -> None:
+def show(obj: Ctx, article_id, para, context, list_versions, version, fmt) -> None:
     """Print an article as a reader wants it: headline, metadata, numbered paragraphs.
 
-    ID may be any unique prefix of an article's id.
+    ID may be any unique prefix of an article's id. An article updated since it was first
+    read keeps its earlier versions: --versions lists them, --version N prints one.
 
     \b
     Examples:
       archive show openai-co
       archive show openai-co --para 8
+      archive show openai-co --versions
+      archive show openai-co --version 1
       archive show openai-co --format json
     """
-    from .render import article_json, article_text
+    from .render import article_json, article_text, dumps, versions_list, versions_text
 
     with obj.open() as ar:
-        article = ar.get(article_id)
+        article = current = ar.get(article_id)
+        total = len(article.versions) + 1
+        shown = (version, total) if version is not None else None
+        if version is not None:
+            article = ar.version(article.id, version)
+    if list_versions:
+        if fmt == "json":
+            click.echo(dumps({"article_id": current.id, "versions": versions_list(current)}))
+        else:
+            style = obj.style()
+            click.echo(versions_text(current, style), nl=False, color=style.color)
+        return
     only = None
     if para is not None:
         if para > len(article.paragraphs):
             raise ArchiveError(f"--para {para}: {article.id} has {len(article.paragraphs)} paragraphs")
         only = range(para - context, para + context + 1)
     if fmt == "json":
-        click.echo(article_json(article, only))
+        click.echo(article_json(article, only, shown))
     else:
         style = obj.style()
-        click.echo(article_text(article, style, only, focus=para), nl=False, color=style.color)
+        click.echo(article_text(article, style, only, focus=para, version=shown), nl=False, color=style.color)
 
 
 @cli.command("list")
@@ -597,20 +644,42 @@ def stats(obj: Ctx, fmt) -> None:
 
 @cli.command()
 @click.argument("ids", nargs=-1, required=True, metavar="ID...")
+@click.option("--prefix", "prefixes", is_flag=True, help="Accept a unique prefix of an id, not only the full id.")
+@click.option("-n", "--dry-run", is_flag=True, help="Say what would be removed; remove nothing.")
 @click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
 @click.pass_obj
-def remove(obj: Ctx, ids, fmt) -> None:
-    """Remove articles (by id or unique prefix) from the archive.
+def remove(obj: Ctx, ids, prefixes, dry_run, fmt) -> None:
+    """Remove articles from the archive, by their full ids.
+
+    A mistyped or already removed id is an error (exit 1) and removes nothing: run twice,
+    the same command never removes a different article. A unique prefix of an id is taken
+    with --prefix, or after you confirm it when the command is run at a terminal.
 
     \b
-    Example:
-      archive remove openai-co
+    Examples:
+      archive remove openai-co-leader-yan-leike-also
+      archive remove openai-co --prefix --dry-run
+      archive list --format jsonl | jq -r .id | grep ^letters- | xargs archive remove
     """
+    from .errors import NotFound
     from .render import dumps
 
     with obj.open() as ar:
-        removed = ar.remove(list(ids))
-    records = [{"action": "removed", "article_id": a.id, "title": a.title} for a in removed]
+        refs = list(ids)
+        if not prefixes and sys.stdin.isatty() and fmt == "text":  # offer what a prefix names, and ask
+            for i, ref in enumerate(refs):
+                try:
+                    ar.exact_ids([ref])
+                except NotFound:
+                    full = ar.exact_ids([ref], prefixes=True)[0]
+                    title = ar.get(full).title
+                    if not click.confirm(f"{ref!r} is not an id; remove {full} ({title})?", default=False,
+                                         err=True):  # fmt: skip
+                        raise NotFound(f"nothing removed: {ref!r} is not an id") from None
+                    refs[i] = full
+        removed = ar.remove(refs, prefixes=prefixes, dry_run=dry_run)
+    action = "would remove" if dry_run else "removed"
+    records = [{"action": action, "article_id": a.id, "title": a.title} for a in removed]
     if fmt == "json":
         click.echo(dumps(records))
     elif fmt == "jsonl":
@@ -618,7 +687,87 @@ def remove(obj: Ctx, ids, fmt) -> None:
             click.echo(dumps(r, pretty=False))
     else:
         for a in removed:
-            click.echo(f"removed   {a.id}  {a.title}")
+            click.echo(f"{action:<9} {a.id}  {a.title}")
+
+
+@cli.command("set")
+@click.argument("article_id", metavar="ID")
+@click.option("--title", help="The headline (paragraph 1 follows it).")
+@click.option("--source", help="Publication; an empty value clears it.")
+@click.option("--date", "date_", metavar="DATE", help="Publication date (2024-05-18, May 18 2024, …); empty clears.")
+@click.option("--author", help="Byline; an empty value clears it.")
+@click.option("--url", help="The article's address; an empty value clears it.")
+@click.option("--lang", help="Language code, e.g. en or ko.")
+@click.option("--tag", "tags", multiple=True, metavar="TAG", help="Add a tag (repeat for more).")
+@click.option("--untag", "untags", multiple=True, metavar="TAG", help="Remove a tag (any case; repeat for more).")
+@click.option("--prefix", "prefixes", is_flag=True, help="Accept a unique prefix of the id.")
+@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
+@click.option("--lock-timeout", type=float, default=300, show_default=True, metavar="SECONDS")
+@click.pass_obj
+def set_(obj: Ctx, article_id, title, source, date_, author, url, lang, tags, untags, prefixes, fmt,
+         lock_timeout) -> None:  # fmt: skip
+    """Correct an article's metadata: a wrong date, a missing source, tags.
+
+    The store and the index change together, and the previous metadata is kept as a
+    version (see `archive show ID --versions` and `archive diff ID`).
+
+    \b
+    Examples:
+      archive set openai-co-leader-yan-leike-also --date 2024-05-18 --source "Korea Herald"
+      archive set openai-co --prefix --tag openai --tag safety --untag misc
+      archive set openai-co-leader-yan-leike-also --author ""
+    """
+    from .render import dumps, outcome_text
+
+    changes = {k: v for k, v in (("title", title), ("source", source), ("date", date_), ("author", author),
+                                 ("url", url), ("lang", lang)) if v is not None}  # fmt: skip
+    if not changes and not tags and not untags:
+        raise click.UsageError("say what to change, e.g. --date 2024-05-18 or --tag openai")
+    with obj.open() as ar:
+        ar.lock_timeout = lock_timeout
+        ar.on_wait = lambda msg: click.echo(f"archive: {msg}", err=True)
+        (full,) = ar.exact_ids([article_id], prefixes=prefixes)
+        outcome = ar.set_metadata(full, changes, tags, untags)
+    if fmt == "text":
+        style = obj.style()
+        click.echo(outcome_text(outcome, style), color=style.color)
+    else:
+        click.echo(dumps(outcome.to_dict(), pretty=fmt == "json"))
+
+
+@cli.command()
+@click.argument("article_id", metavar="ID")
+@click.argument("versions", nargs=-1, type=click.IntRange(1), metavar="[V1 [V2]]")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_obj
+def diff(obj: Ctx, article_id, versions, fmt) -> None:
+    """Show what changed between two versions of an article.
+
+    Without versions: the one before the current, and the current. With one: that version
+    and the current. Paragraphs are compared in order; in a changed paragraph the removed
+    words are shown as [-…-] and the added ones as {+…+} (in colour on a terminal).
+
+    \b
+    Examples:
+      archive diff openai-co
+      archive diff openai-co 1 3
+      archive diff openai-co 1 --format json
+    """
+    from .render import diff_text, dumps
+
+    if len(versions) > 2:
+        raise click.UsageError("give at most two versions (V1 V2)")
+    old = versions[0] if versions else None
+    new = versions[1] if len(versions) == 2 else None
+    with obj.open() as ar:
+        if len(versions) == 1:
+            new = len(ar.get(article_id).versions) + 1
+        d = ar.diff(article_id, old, new)
+    if fmt == "json":
+        click.echo(dumps(d.to_dict()))
+    else:
+        style = obj.style()
+        click.echo(diff_text(d, style), nl=False, color=style.color)
 
 
 @cli.command()

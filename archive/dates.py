@@ -62,6 +62,8 @@ def date_bound(text: str, *, end: bool, today: date | None = None) -> str:
     if m:
         n, unit = int(m.group(1)), m.group(2).lower()
         days = {"d": 1, "w": 7, "m": 30, "y": 365}[unit] * n
+        if days >= (today - date.min).days:  # before the year 1: every date is after it
+            raise ValueError(f"{text!r} reaches back before the year 1 (the oldest date is 0001-01-01)")
         return (today - timedelta(days=days)).isoformat()
     m = _MONTH.match(t)
     if m and 1 <= int(m.group(2)) <= 12:

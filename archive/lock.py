@@ -13,13 +13,16 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
 
-from .errors import ArchiveLocked
+from .errors import ArchiveLocked, disk_error
 
 
 @contextmanager
 def write_lock(path: Path, timeout: float = 300.0,
                on_wait: Callable[[str], None] | None = None) -> Iterator[None]:  # fmt: skip
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as e:
+        raise disk_error(e, path, "taking the write lock") from None
     try:
         deadline = time.monotonic() + timeout
         told = False

@@ -42,6 +42,9 @@ class Article:
     ingested_at: str | None = None  # ISO timestamp (UTC), set by the store
     origin: str | None = None  # the file or URL it was read from
     source_hash: str | None = None  # sha256 of the original bytes it was read from
+    # Earlier versions, oldest first (archive.identity.snapshot records), kept when the
+    # article was updated; the article itself is the current version.
+    versions: list[dict] = field(default_factory=list, repr=False)
 
     @property
     def subtitles(self) -> list[str]:
@@ -63,8 +66,11 @@ class Article:
         return hashlib.sha256(blob).hexdigest()
 
     def to_dict(self) -> dict[str, Any]:
+        """The article as ``archive show --format json`` prints it: its versions as a count
+        (``version``: this one's number, ``versions``: how many there are)."""
         d = asdict(self)
         d["paragraphs"] = [p.to_dict() for p in self.paragraphs]
+        d["versions"] = d["version"] = len(self.versions) + 1
         return d
 
 
@@ -159,6 +165,8 @@ class IngestOutcome:
     title: str
     paragraphs: int
     origin: str | None = None
+    change: str | None = None  # with "updated": "text" (a new version) or "metadata"
+    note: str | None = None  # something the reader should know, e.g. another article has the same headline
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -244,7 +244,11 @@ def _field_value(field: str, raw: str) -> Node | None:
     raw = raw.strip()
     if field == "date":
         return _date_value(raw)
-    if raw.startswith('"'):
+    if raw.startswith('"') and field in KEYWORD_FIELDS:  # an exact value, spaces and all: tag:"AI safety"
+        raw = " ".join(raw.strip('"').split())
+        if not raw:
+            raise QueryError(f'{field}: needs a value, e.g. {field}:"AI safety"')
+    elif raw.startswith('"'):
         return _phrase(field, raw.strip('"'), None)
     if raw.startswith("["):
         raise QueryError(f"{field}: does not take a range; only date: does")

@@ -39,6 +39,9 @@ class Style:
     def green(self, text: str) -> str:
         return self._sgr(text, "32")
 
+    def red(self, text: str) -> str:
+        return self._sgr(text, "31")
+
     def marks(self, text: str) -> str:
         """Turn mark placeholders into colour on a terminal, or a visible ``**…**`` in a pipe."""
         if self.color:
@@ -154,8 +157,10 @@ def search_jsonl(result: SearchResult) -> str:
 
 
 def article_text(article: Article, style: Style, only: Iterable[int] | None = None,
-                 focus: int | None = None) -> str:  # fmt: skip
+                 focus: int | None = None, version: tuple[int, int] | None = None) -> str:  # fmt: skip
     out = [style.bold(article.title)]
+    if version is not None and version[0] != version[1]:
+        out.insert(0, style.dim(f"(version {version[0]} of {version[1]}: not the current text)"))
     for sub in article.subtitles:
         out.append(wrap(sub, style, "  "))
     out.append("")
@@ -187,8 +192,11 @@ def paragraph_text(p: Paragraph, style: Style, focus: bool = False) -> str:
     return style.bold(body) if focus else body
 
 
-def article_json(article: Article, only: Iterable[int] | None = None) -> str:
+def article_json(article: Article, only: Iterable[int] | None = None, version: tuple[int, int] | None = None) -> str:
+    """``version``: (this version's number, how many there are), for an earlier version."""
     d = article.to_dict()
+    if version is not None:
+        d["version"], d["versions"] = version
     if only is not None:
         wanted = set(only)
         d["paragraphs"] = [p for p in d["paragraphs"] if p["n"] in wanted]
@@ -249,7 +257,94 @@ def stats_text(s: dict, style: Style) -> str:
 def outcome_text(o: IngestOutcome, style: Style) -> str:
     action = {"added": style.green, "updated": style.bold}.get(o.action, style.dim)(f"{o.action:<9}")
     n = o.paragraphs
-    return f"{action} {o.article_id}  {o.title} ({n} paragraph{'s' if n != 1 else ''})"
+    line = f"{action} {o.article_id}  {o.title} ({n} paragraph{'s' if n != 1 else ''})"
+    if o.change == "metadata":
+        line += " (metadata)"
+    if o.note:
+        line += f" ({o.note})"
+    return line
+
+
+# -- versions ---------------------------------------------------------------------------------
+
+
+def versions_list(article: Article) -> list[dict]:
+    """Each version of ``article``: its number, when it was current, what made it, its size."""
+    from .identity import version_article, version_times
+
+    out = []
+    total = len(article.versions) + 1
+    for n, (start, until) in enumerate(version_times(article), start=1):
+        v = version_article(article, n)
+        change = "added" if n == 1 else article.versions[n - 2].get("change", "text")
+        out.append({"version": n, "current": n == total, "from": start, "until": until, "change": change,
+                    "title": v.title, "paragraphs": len(v.paragraphs), "origin": v.origin,
+                    "source_hash": v.source_hash})  # fmt: skip
+    return out
+
+
+def versions_text(article: Article, style: Style) -> str:
+    rows = versions_list(article)
+    out = [style.bold(f"{article.id}: {len(rows)} version{'s' if len(rows) != 1 else ''}")]
+    what = {"added": "first read", "text": "text changed", "metadata": "metadata changed"}
+    for r in rows:
+        until = "current" if r["current"] else f"until {r['until']}"
+        n = r["paragraphs"]
+        line = (f"  v{r['version']:<3} {r['from']}  {until:<28} {what.get(r['change'], r['change']):<17}"
+                f" {n} paragraph{'s' if n != 1 else ''}")
+        if r["origin"]:
+            line += style.dim(f"  {r['origin']}")
+        out.append(line)
+    if len(rows) > 1:
+        out.append(style.dim(f"(what changed: archive diff {article.id} V1 V2; an old one: archive show "
+                             f"{article.id} --version N)"))  # fmt: skip
+    return "\n".join(out) + "\n"
+
+
+def diff_text(d, style: Style) -> str:
+    """A version diff as people read it: metadata field by field, then each changed paragraph,
+    with removed words as [-…-] and added ones as {+…+} (coloured instead on a terminal)."""
+    out = [style.bold(f"{d.article_id}: version {d.old_version} → version {d.new_version}")]
+    if d.empty:
+        out.append("no differences")
+        return "\n".join(out) + "\n"
+    for name, old, new in d.metadata:
+        show = (lambda v: ", ".join(v) if isinstance(v, list) else (v if v else "(none)"))
+        out.append(f"{name:<8}{style.red(show(old))} → {style.green(show(new))}")
+    for c in d.paragraphs:
+        if c.change == "changed":
+            where = f"¶{c.old.n}" if c.old.n == c.new.n else f"¶{c.old.n} → ¶{c.new.n}"
+            out.append("")
+            out.append(style.bold(f"{where} changed ({c.new.kind})"))
+            text = "".join(_word(op, t, style) for op, t in c.words)
+            out.append(_wrap_marked(text, style))
+        elif c.change == "removed":
+            out.append("")
+            out.append(style.bold(f"¶{c.old.n} removed ({c.old.kind})"))
+            out.append(_wrap_marked(_word("-", c.old.text, style), style))
+        else:
+            out.append("")
+            out.append(style.bold(f"¶{c.new.n} added ({c.new.kind})"))
+            out.append(_wrap_marked(_word("+", c.new.text, style), style))
+    counts = {k: sum(1 for c in d.paragraphs if c.change == k) for k in ("changed", "added", "removed")}
+    out.append("")
+    out.append(style.dim(", ".join(f"{n} paragraph{'s' if n != 1 else ''} {k}" for k, n in counts.items())
+                         + f"; {d.unchanged} unchanged"))  # fmt: skip
+    return "\n".join(out) + "\n"
+
+
+def _word(op: str, text: str, style: Style) -> str:
+    if op == "=":
+        return text
+    if style.color:
+        return (style.red if op == "-" else style.green)(text)
+    return f"[-{text}-]" if op == "-" else f"{{+{text}+}}"
+
+
+def _wrap_marked(text: str, style: Style) -> str:
+    if style.color:  # escape codes would count toward the width
+        return "   " + " ".join(text.split())
+    return wrap(text, style)
 
 
 def ingest_total(counts: dict[str, int], paragraphs: int, seconds: float) -> str:

@@ -17,11 +17,12 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from .analysis import spelling_words
+from .identity import new_id, slugify, synonym_key, tag_key, text_key, title_key, url_key  # noqa: F401 (re-exported)
 from .dates import now_iso
-from .errors import NotFound, SchemaMismatch
+from .errors import ArchiveError, NotFound, SchemaMismatch, sqlite_error
 from .model import Article, Paragraph
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # Numbered layout steps: MIGRATIONS[n] takes a store from layout n to n + 1.
 _SCHEMA = """
@@ -37,7 +38,9 @@ CREATE TABLE IF NOT EXISTS articles (
     content_hash TEXT NOT NULL,
     source_hash TEXT,
     origin TEXT,
-    paragraph_count INTEGER NOT NULL
+    paragraph_count INTEGER NOT NULL,
+    url_key TEXT,
+    text_key TEXT
 );
 CREATE INDEX IF NOT EXISTS articles_url ON articles(url);
 CREATE INDEX IF NOT EXISTS articles_title ON articles(title_key, source);
@@ -60,9 +63,45 @@ CREATE TABLE IF NOT EXISTS vectors (
 ) WITHOUT ROWID;
 """
 _VECTORS = _SCHEMA[_SCHEMA.index("CREATE TABLE IF NOT EXISTS vectors"):]
-MIGRATIONS: dict[int, str] = {
+# Layout 4: identity by canonical URL and by content (archive.identity), earlier versions of
+# each article, and the first-seen spelling of each tag.
+_IDENTITY = """
+CREATE INDEX IF NOT EXISTS articles_url_key ON articles(url_key);
+CREATE INDEX IF NOT EXISTS articles_text_key ON articles(text_key);
+CREATE INDEX IF NOT EXISTS articles_source_hash ON articles(source_hash);
+CREATE TABLE IF NOT EXISTS versions (
+    article_id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    record TEXT NOT NULL,
+    PRIMARY KEY (article_id, version)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS tag_names (key TEXT PRIMARY KEY, name TEXT NOT NULL) WITHOUT ROWID;
+"""
+
+
+def _fill_identity(db: sqlite3.Connection) -> None:
+    """Layout 3 -> 4: the identity keys of the articles already stored, and their tags' spellings."""
+    columns = {r[1] for r in db.execute("PRAGMA table_info(articles)")}
+    for column in ("url_key", "text_key"):
+        if column not in columns:
+            db.execute(f"ALTER TABLE articles ADD COLUMN {column} TEXT")
+    for stmt in _IDENTITY.split(";"):
+        if stmt.strip():
+            db.execute(stmt)
+    rows = db.execute("SELECT id, url, tags FROM articles ORDER BY ingested_at, id").fetchall()
+    for article_id, url, tags in rows:
+        paras = [Paragraph(n, k, t) for n, k, t in
+                 db.execute("SELECT n, kind, text FROM paragraphs WHERE article_id = ? ORDER BY n", (article_id,))]
+        db.execute("UPDATE articles SET url_key = ?, text_key = ? WHERE id = ?",
+                   (url_key(url), text_key(paras), article_id))  # fmt: skip
+        for t in json.loads(tags or "[]"):
+            db.execute("INSERT OR IGNORE INTO tag_names (key, name) VALUES (?, ?)", (tag_key(t), t))
+
+
+MIGRATIONS: dict[int, str | Callable[[sqlite3.Connection], None]] = {
     1: "CREATE TABLE IF NOT EXISTS synonyms (term TEXT PRIMARY KEY, grp INTEGER NOT NULL) WITHOUT ROWID",
     2: _VECTORS,  # semantic ranking: one embedding per article (archive.embeddings)
+    3: _fill_identity,  # identity keys, versions, tag spellings
 }
 
 
@@ -83,55 +122,32 @@ class ArticleSummary:
         }  # fmt: skip
 
 
-_GIVEN_ID = re.compile(r"^\w[\w.\-/:]{0,99}$")
-
-
-def synonym_key(term: str) -> str:
-    return " ".join(term.casefold().split())
-
-
-def title_key(title: str) -> str:
-    return " ".join(title.casefold().split())
-
-
-def new_id(article: Article, taken: Callable[[str], bool]) -> str:
-    """An unused id: the article's own id if it has a usable one, else a slug of its title
-    (with -2, -3, … while ``taken`` says the id is in use)."""
-    if article.id and _GIVEN_ID.match(article.id) and not taken(article.id):
-        return article.id
-    base = slugify(article.id or article.title) or "article"
-    candidate, n = base, 1
-    while taken(candidate):
-        n += 1
-        candidate = f"{base}-{n}"
-    return candidate
-
-
-def slugify(title: str, max_len: int = 40, max_words: int = 6) -> str:
-    ascii_ = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
-    words = re.findall(r"[a-z0-9]+", ascii_.lower())
-    out: list[str] = []
-    for w in words:
-        if out and (len("-".join(out + [w])) > max_len or len(out) >= max_words):
-            break
-        out.append(w[:max_len])
-    return "-".join(out)
-
-
 class Store:
     def __init__(self, path: Path, *, create: bool = False) -> None:
         self.path = path
+        self.read_only = False
+        try:
+            self._open(path, create)
+        except sqlite3.Error as e:
+            raise sqlite_error(e, path) from None
+
+    def _open(self, path: Path, create: bool) -> None:
         self.db = sqlite3.connect(path, timeout=60, isolation_level=None)
         self.db.row_factory = sqlite3.Row
         self.db.execute("PRAGMA foreign_keys = ON")
-        self.db.execute("PRAGMA journal_mode = WAL")
-        self.db.execute("PRAGMA synchronous = NORMAL")
+        try:
+            self.db.execute("PRAGMA journal_mode = WAL")
+            self.db.execute("PRAGMA synchronous = NORMAL")
+        except sqlite3.OperationalError as e:
+            if not _cannot_write(e) or create:
+                raise
+            self._open_read_only(path)
         version = self._version()
         if version is None:
             if not create:
                 raise SchemaMismatch(f"{path} is not an archive store (no layout version)")
             with self.transaction():
-                for stmt in _SCHEMA.split(";"):
+                for stmt in (_SCHEMA + _IDENTITY).split(";"):
                     if stmt.strip():
                         self.db.execute(stmt)
                 self.db.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
@@ -144,6 +160,19 @@ class Store:
         elif version < SCHEMA_VERSION:
             self._migrate(version)
 
+    def _open_read_only(self, path: Path) -> None:
+        """A store on a read-only disk (or without write permission) is opened for reading:
+        searches work, writes say the archive is read-only."""
+        self.db.close()
+        uri = path.resolve().as_uri()
+        try:
+            self.db = sqlite3.connect(f"{uri}?mode=ro", uri=True, isolation_level=None)
+            self.db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.OperationalError:  # a WAL store whose shared-memory file cannot be made here
+            self.db = sqlite3.connect(f"{uri}?immutable=1", uri=True, isolation_level=None)
+        self.db.row_factory = sqlite3.Row
+        self.read_only = True
+
     def _version(self) -> int | None:
         try:
             row = self.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
@@ -154,9 +183,13 @@ class Store:
     def _migrate(self, version: int) -> None:
         with self.transaction():
             while version < SCHEMA_VERSION:
-                for stmt in MIGRATIONS[version].split(";"):
-                    if stmt.strip():
-                        self.db.execute(stmt)
+                step = MIGRATIONS[version]
+                if callable(step):
+                    step(self.db)
+                else:
+                    for stmt in step.split(";"):
+                        if stmt.strip():
+                            self.db.execute(stmt)
                 version += 1
             self.db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(version),))
 
@@ -165,42 +198,91 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        self.db.execute("BEGIN IMMEDIATE")
+        if self.read_only:
+            raise ArchiveError(f"{self.path.parent} is read-only here", hint="the archive can be searched, not changed")
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as e:
+            raise sqlite_error(e, self.path) from None
         self._word_delta: Counter[str] = Counter()
         try:
             yield
             self._flush_words()
-        except BaseException:
+        except BaseException as e:
             self._word_delta = Counter()
-            self.db.execute("ROLLBACK")
+            if self.db.in_transaction:  # (SQLite rolls back by itself on a full disk)
+                self.db.execute("ROLLBACK")
+            if isinstance(e, sqlite3.Error):
+                raise sqlite_error(e, self.path) from None
             raise
         else:
-            self.db.execute("COMMIT")
+            try:
+                self.db.execute("COMMIT")
+            except sqlite3.Error as e:
+                if self.db.in_transaction:
+                    self.db.execute("ROLLBACK")
+                raise sqlite_error(e, self.path) from None
 
     # -- identity -------------------------------------------------------------------------
 
     def find_existing(self, article: Article) -> tuple[str, str] | None:
-        """The (id, content_hash) of the stored article this one is a version of, if any.
-
-        An article that brings its own id (a JSON record's ``id``, front matter) is that id and
-        nothing else; otherwise the same url, or the same title and source."""
+        """The id of the stored article that ``article`` is a reading of, if any (the rules of
+        :mod:`archive.identity`: its own id; else the same canonical URL; else the same bytes
+        or text where the URLs do not differ)."""
         if article.id:
             row = self.db.execute("SELECT id, content_hash FROM articles WHERE id = ?", (article.id,)).fetchone()
             return (row["id"], row["content_hash"]) if row else None
-        if article.url:
-            row = self.db.execute(
-                "SELECT id, content_hash FROM articles WHERE url = ? LIMIT 1", (article.url,)
-            ).fetchone()
+        ukey = url_key(article.url)
+        if ukey:
+            row = self.db.execute("SELECT id, content_hash FROM articles WHERE url_key = ?"
+                                  " ORDER BY ingested_at, id LIMIT 1", (ukey,)).fetchone()  # fmt: skip
             if row:
                 return row["id"], row["content_hash"]
+        for column, value in (("source_hash", article.source_hash), ("text_key", text_key(article.paragraphs))):
+            if not value:
+                continue
+            row = self.db.execute(
+                f"SELECT id, content_hash FROM articles WHERE {column} = ?"
+                " AND (url_key IS NULL OR ? IS NULL OR url_key = ?) ORDER BY ingested_at, id LIMIT 1",
+                (value, ukey, ukey)).fetchone()  # fmt: skip
+            if row:
+                return row["id"], row["content_hash"]
+        return None
+
+    def same_headline(self, article: Article) -> str | None:
+        """Another article with this one's headline, source and date and no URL (when neither
+        has a URL, the archive cannot tell a correction from a new article: both are kept)."""
+        if article.url:
+            return None
         row = self.db.execute(
-            "SELECT id, content_hash FROM articles WHERE title_key = ? AND coalesce(source, '') = ? LIMIT 1",
-            (title_key(article.title), article.source or ""),
-        ).fetchone()
-        return (row["id"], row["content_hash"]) if row else None
+            "SELECT id FROM articles WHERE title_key = ? AND coalesce(source, '') = ? AND coalesce(date, '') = ?"
+            " AND url_key IS NULL AND id != ? ORDER BY ingested_at, id LIMIT 1",
+            (title_key(article.title), article.source or "", article.date or "", article.id or ""),
+        ).fetchone()  # fmt: skip
+        return row["id"] if row else None
+
+    def tag_names(self, keys: Iterable[str]) -> dict[str, str]:
+        """The first-seen spelling of each tag key that the archive knows."""
+        keys = list(dict.fromkeys(keys))
+        out: dict[str, str] = {}
+        for i in range(0, len(keys), 500):
+            chunk = keys[i : i + 500]
+            q = "SELECT key, name FROM tag_names WHERE key IN (%s)" % ",".join("?" * len(chunk))
+            out.update({r[0]: r[1] for r in self.db.execute(q, chunk)})
+        return out
+
+    def add_tag_names(self, names: dict[str, str]) -> None:
+        self.db.executemany("INSERT OR IGNORE INTO tag_names (key, name) VALUES (?, ?)", list(names.items()))
 
     def new_id(self, article: Article) -> str:
         return new_id(article, self._taken)
+
+    def upgrade(self) -> None:
+        """Nothing to do: a store's layout is brought up to date when it is opened."""
+
+    def has(self, article_id: str) -> bool:
+        """Whether an article has exactly this id."""
+        return self._taken(article_id)
 
     def _taken(self, article_id: str) -> bool:
         return self.db.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone() is not None
@@ -230,7 +312,7 @@ class Store:
     # -- writing --------------------------------------------------------------------------
 
     def put(self, article: Article, content_hash: str) -> None:
-        """Insert or replace an article (call inside :meth:`transaction`)."""
+        """Insert or replace an article with its versions (call inside :meth:`transaction`)."""
         assert article.id
         now = now_iso()
         old = self.db.execute("SELECT ingested_at FROM articles WHERE id = ?", (article.id,)).fetchone()
@@ -241,13 +323,13 @@ class Store:
         article.ingested_at = article.ingested_at or (old["ingested_at"] if old else now)
         self.db.execute(
             "INSERT INTO articles (id, title, title_key, source, author, date, url, lang, tags, ingested_at,"
-            " updated_at, content_hash, source_hash, origin, paragraph_count)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " updated_at, content_hash, source_hash, origin, paragraph_count, url_key, text_key)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 article.id, article.title, title_key(article.title), article.source, article.author,
                 article.date, article.url, article.lang, json.dumps(article.tags, ensure_ascii=False),
                 article.ingested_at, now, content_hash, article.source_hash, article.origin,
-                len(article.paragraphs),
+                len(article.paragraphs), url_key(article.url), text_key(article.paragraphs),
             ),
         )  # fmt: skip
         self.db.executemany(
@@ -255,11 +337,18 @@ class Store:
             [(article.id, p.n, p.kind, p.text, p.credit) for p in article.paragraphs],
         )
         self._count_words(article.paragraphs, +1)
+        if old or article.versions:
+            self.db.execute("DELETE FROM versions WHERE article_id = ?", (article.id,))
+            self.db.executemany(
+                "INSERT INTO versions (article_id, version, record) VALUES (?, ?, ?)",
+                [(article.id, i, json.dumps(v, ensure_ascii=False)) for i, v in enumerate(article.versions, 1)],
+            )
 
     def delete(self, article_id: str) -> None:
         self._count_words(self.paragraphs(article_id), -1)
         self.db.execute("DELETE FROM paragraphs WHERE article_id = ?", (article_id,))
         self.db.execute("DELETE FROM articles WHERE id = ?", (article_id,))
+        self.db.execute("DELETE FROM versions WHERE article_id = ?", (article_id,))
 
     # -- reading --------------------------------------------------------------------------
 
@@ -270,11 +359,13 @@ class Store:
         return self._article(row, self.paragraphs(article_id))
 
     def _article(self, row: sqlite3.Row, paragraphs: list[Paragraph]) -> Article:
+        versions = [json.loads(r[0]) for r in self.db.execute(
+            "SELECT record FROM versions WHERE article_id = ? ORDER BY version", (row["id"],))]  # fmt: skip
         return Article(
             id=row["id"], title=row["title"], paragraphs=paragraphs, source=row["source"],
             author=row["author"], date=row["date"], url=row["url"], lang=row["lang"],
             tags=json.loads(row["tags"]), ingested_at=row["ingested_at"], origin=row["origin"],
-            source_hash=row["source_hash"],
+            source_hash=row["source_hash"], versions=versions,
         )  # fmt: skip
 
     def paragraphs(self, article_id: str, lo: int = 1, hi: int | None = None) -> list[Paragraph]:
@@ -456,6 +547,11 @@ class Store:
                     out.append((c, d, n))
         out.sort(key=lambda x: (x[1], -x[2], x[0]))
         return out
+
+
+def _cannot_write(e: sqlite3.OperationalError) -> bool:
+    text = str(e)
+    return "readonly" in text or "unable to open" in text or "disk I/O" in text
 
 
 def deletes(word: str, distance: int) -> set[str]:

@@ -27,10 +27,13 @@ def test_reingest_is_unchanged(seeded, seed):
     assert seeded.json("search", "superalignment")["total"] == 2
 
 
-def test_new_version_replaces_old_paragraphs(seeded, seed, tmp_path):
+def test_new_version_replaces_old_paragraphs(run, seed, tmp_path):
+    url = "https://www.koreaherald.com/view.php?ud=20240518000001"
+    run("ingest", str(seed), "--url", url)
     text = seed.read_text().replace("abruptly disbanded", "suddenly dissolved")
     v2 = write(tmp_path / "v2" / "story.txt", text)
-    r = seeded("ingest", str(v2))
+    r = run("ingest", str(v2), "--url", url)
+    seeded = run
     assert r.stdout.startswith("updated") and "openai-co-leader-yan-leike-also" in r.stdout
     assert len(seeded.json("list")) == 1
     assert seeded.json("search", "dissolved")["total"] == 1

@@ -73,12 +73,12 @@ def test_stats(seeded):
 def test_remove(seeded, tmp_path):
     write(tmp_path / "x.txt", "Other Story\n\nSuperalignment again.\n")
     seeded("ingest", str(tmp_path / "x.txt"))
-    r = seeded("remove", "openai")
+    r = seeded("remove", SEED_ID)
     assert r.stdout.startswith(f"removed   {SEED_ID}")
     assert [h["article_id"] for h in seeded.json("search", "superalignment")["hits"]] == ["other-story"]
     assert [x["id"] for x in seeded.json("list")] == ["other-story"]
     seeded("check")
-    seeded("remove", "openai", code=1)
+    seeded("remove", SEED_ID, code=1)
 
 
 @pytest.mark.whoosh_only  # deletes Whoosh segment files; OpenSearch: tests/test_opensearch.py

@@ -123,16 +123,23 @@ ARTICLES_MAPPING = {
         "origin": {"type": "keyword", "index": False},
         "paragraph_count": {"type": "integer"},
         "paragraphs": {"type": "object", "enabled": False},
+        # identity (archive.identity): canonical URL, text and bytes; earlier versions, kept whole
+        "url_key": {"type": "keyword"},
+        "text_key": {"type": "keyword"},
+        "hash_key": {"type": "keyword"},
+        "versions": {"type": "object", "enabled": False},
         "vector": {"type": "binary"},  # the article's embedding (archive.semantic.to_blob), base64
         "vector_model": {"type": "keyword"},
     },
 }
 VECTOR_FIELDS = {k: ARTICLES_MAPPING["properties"][k] for k in ("vector", "vector_model")}
+IDENTITY_FIELDS = {k: ARTICLES_MAPPING["properties"][k] for k in ("url_key", "text_key", "hash_key", "versions")}
+STORE_LAYOUT = "4"  # the records' layout: 4 has the identity fields (IDENTITY_FIELDS)
 
 META_MAPPING = {
     "dynamic": "strict",
     "properties": {
-        "kind": {"type": "keyword"},  # "meta" or "synonym"
+        "kind": {"type": "keyword"},  # "meta", "synonym" or "tag" (a tag's first-seen spelling in value)
         "key": {"type": "keyword"},
         "value": {"type": "keyword", "index": False},
         "term": {"type": "keyword"},

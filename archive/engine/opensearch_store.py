@@ -20,12 +20,15 @@ from typing import Iterable, Iterator
 from ..dates import now_iso
 from ..errors import ArchiveError, NotFound
 from ..model import Article, Paragraph
-from ..store import ArticleSummary, edit_distance, new_id, synonym_key, title_key
-from .opensearch_cluster import Cluster
+from ..identity import new_id, synonym_key, text_key, title_key, url_key
+from ..store import ArticleSummary, edit_distance
+from ..identity import tag_key
+from .opensearch_cluster import IDENTITY_FIELDS, STORE_LAYOUT, Cluster
 from .opensearch_engine import paragraph_doc_id, paragraph_row
 
 RECORD_FIELDS = ["id", "title", "source", "author", "date", "url", "lang", "tags", "ingested_at", "origin",
                  "source_hash", "content_hash", "paragraph_count"]  # fmt: skip
+_LOOKUP = ["id", "content_hash", "ingested_at", "url_key", "text_key", "hash_key"]
 _NONE = object()
 SYNONYMS_TTL = 10.0
 
@@ -38,8 +41,9 @@ class OpenSearchStore:
         self._puts: dict[str, dict] = {}
         self._deletes: set[str] = set()
         self._known: dict[tuple, object] = {}  # prefetched identity lookups: key -> record or None
-        self._by_url: dict[str, str] = {}
-        self._by_title: dict[tuple[str, str], str] = {}
+        self._by_url: dict[str, str] = {}  # in this transaction: url_key / text_key / hash_key -> id
+        self._by_text: dict[str, str] = {}
+        self._by_hash: dict[str, str] = {}
         self._ingested: dict[str, str | None] = {}  # id -> first ingested_at, from lookups
         self._groups: tuple[float, list[list[str]]] | None = None
         self._claimed: list[str] = []
@@ -65,7 +69,7 @@ class OpenSearchStore:
     @contextmanager
     def transaction(self) -> Iterator[None]:
         self._puts, self._deletes, self._vector_updates = {}, set(), {}
-        self._by_url, self._by_title = {}, {}
+        self._by_url, self._by_text, self._by_hash = {}, {}, {}
         self._claimed = []
         try:
             yield
@@ -107,12 +111,15 @@ class OpenSearchStore:
             "ingested_at": article.ingested_at, "updated_at": now, "content_hash": content_hash,
             "source_hash": article.source_hash, "origin": article.origin,
             "paragraph_count": len(article.paragraphs), "paragraphs": [p.to_dict() for p in article.paragraphs],
+            "url_key": url_key(article.url), "text_key": text_key(article.paragraphs),
+            "hash_key": article.source_hash, "versions": list(article.versions),
         }  # fmt: skip
         self._puts[article.id] = rec
         self._deletes.discard(article.id)
-        if article.url:
-            self._by_url[article.url] = article.id
-        self._by_title[(rec["title_key"], rec["source_key"])] = article.id
+        for keys, value in ((self._by_url, rec["url_key"]), (self._by_text, rec["text_key"]),
+                            (self._by_hash, rec["hash_key"])):  # fmt: skip
+            if value:
+                keys.setdefault(value, article.id)
 
     def prepare(self) -> None:
         """Claim the ids of the articles this transaction adds, before any paragraph is written:
@@ -209,80 +216,148 @@ class OpenSearchStore:
 
     # -- identity -------------------------------------------------------------------------
 
+    def upgrade(self) -> None:
+        """Bring records written by an earlier layout up to this one (under the write lock):
+        the identity fields, filled in from each record."""
+        if self.get_meta("store_layout") == STORE_LAYOUT:
+            return
+        self.cluster.call("adding the identity fields", self.client.indices.put_mapping, index=self.index,
+                          body={"properties": IDENTITY_FIELDS})  # fmt: skip
+        actions, tags = [], {}
+        for d in self.cluster.scan(self.index, source=["id", "url", "source_hash", "tags", "paragraphs"]):
+            r = d["_source"]
+            paras = [_paragraph(p) for p in r.get("paragraphs") or []]
+            actions.append({"_op_type": "update", "_index": self.index, "_id": d["_id"],
+                            "doc": {"url_key": url_key(r.get("url")), "text_key": text_key(paras),
+                                    "hash_key": r.get("source_hash")}})  # fmt: skip
+            for t in r.get("tags") or []:
+                tags.setdefault(tag_key(t), t)
+        self.cluster.bulk(actions, "filling in the identity fields")
+        self.cluster.refresh(self.index)
+        self.add_tag_names(tags)
+        self.set_meta("store_layout", STORE_LAYOUT)
+
     def prefetch(self, articles: Iterable[Article]) -> None:
-        """Look up the identities of a whole batch in three requests (not one per article)."""
-        ids, urls, titles = set(), set(), set()
+        """Look up the identities of a whole batch in a few requests (not one per article)."""
+        ids: set[str] = set()
+        keys: dict[str, set[str]] = {"url_key": set(), "text_key": set(), "hash_key": set()}
         for a in articles:
             if a.id:
                 ids.add(a.id)
                 continue
-            if a.url:
-                urls.add(a.url)
-            titles.add((title_key(a.title), a.source or ""))
-        src = ["id", "content_hash", "ingested_at", "url", "title_key", "source_key"]
+            for field, value in (("url_key", url_key(a.url)), ("text_key", text_key(a.paragraphs)),
+                                 ("hash_key", a.source_hash)):  # fmt: skip
+                if value:
+                    keys[field].add(value)
         if ids:
             found = self.cluster.call("looking up articles", self.client.mget, index=self.index,
-                                      body={"ids": sorted(ids)}, _source_includes=src)  # fmt: skip
+                                      body={"ids": sorted(ids)}, _source_includes=_LOOKUP)  # fmt: skip
             for d in found["docs"]:
                 self._known[("id", d["_id"])] = d["_source"] if d.get("found") else None
                 self._ingested[d["_id"]] = d["_source"].get("ingested_at") if d.get("found") else None
-        for key, values, clause in (
-            ("url", sorted(urls), lambda v: {"term": {"url": v}}),
-            ("title", sorted(titles), lambda v: {"bool": {"filter": [{"term": {"title_key": v[0]}},
-                                                                     {"term": {"source_key": v[1]}}]}}),
-        ):  # fmt: skip
-            for i in range(0, len(values), 500):
-                chunk = values[i : i + 500]
+        for field, values in keys.items():
+            ordered = sorted(values)
+            for i in range(0, len(ordered), 500):
+                chunk = ordered[i : i + 500]
                 for v in chunk:
-                    self._known[(key, v)] = None
-                body = {"query": {"bool": {"should": [clause(v) for v in chunk]}}, "size": 10_000,
-                        "_source": src, "sort": [{"id": "asc"}]}  # fmt: skip
+                    self._known[(field, v)] = []
+                body = {"query": {"terms": {field: chunk}}, "size": 10_000, "_source": _LOOKUP,
+                        "sort": [{"ingested_at": "asc"}, {"id": "asc"}]}  # fmt: skip
                 res = self.cluster.call("looking up articles", self.client.search, index=self.index, body=body)
                 for h in res["hits"]["hits"]:
                     s = h["_source"]
-                    k = (key, s.get("url")) if key == "url" else (key, (s.get("title_key"), s.get("source_key", "")))
-                    if self._known.get(k) is None:
-                        self._known[k] = s
+                    if s.get(field):
+                        self._known[(field, s[field])].append(s)
                     self._ingested[s["id"]] = s.get("ingested_at")
 
     def find_existing(self, article: Article) -> tuple[str, str] | None:
-        """The (id, content_hash) of the stored article this one is a version of (the same
-        rules as archive.store.Store.find_existing)."""
+        """The (id, content_hash) of the stored article this one is a reading of (the rules of
+        archive.identity, as archive.store.Store.find_existing applies them)."""
         if article.id:
             if article.id in self._puts:
                 return article.id, self._puts[article.id]["content_hash"]
-            rec = self._lookup(("id", article.id), lambda: self._record(article.id, ["id", "content_hash"]))
-            return (rec["id"], rec["content_hash"]) if rec else None
-        if article.url:
-            if article.url in self._by_url:
-                i = self._by_url[article.url]
+            recs = self._lookup(("id", article.id), lambda: self._record(article.id, _LOOKUP))
+            return (recs[0]["id"], recs[0]["content_hash"]) if recs else None
+        ukey = url_key(article.url)
+        if ukey:
+            if ukey in self._by_url:
+                i = self._by_url[ukey]
                 return i, self._puts[i]["content_hash"]
-            rec = self._lookup(("url", article.url), lambda: self._first({"term": {"url": article.url}}))
-            if rec:
-                return rec["id"], rec["content_hash"]
-        key = (title_key(article.title), article.source or "")
-        if key in self._by_title and self._by_title[key] in self._puts:
-            i = self._by_title[key]
-            return i, self._puts[i]["content_hash"]
-        rec = self._lookup(("title", key), lambda: self._first(
-            {"bool": {"filter": [{"term": {"title_key": key[0]}}, {"term": {"source_key": key[1]}}]}}))  # fmt: skip
-        return (rec["id"], rec["content_hash"]) if rec else None
+            recs = self._lookup(("url_key", ukey), lambda: self._matching({"term": {"url_key": ukey}}))
+            if recs:
+                return recs[0]["id"], recs[0]["content_hash"]
+        for field, value, written in (("hash_key", article.source_hash, self._by_hash),
+                                      ("text_key", text_key(article.paragraphs), self._by_text)):  # fmt: skip
+            if not value:
+                continue
+            i = written.get(value)
+            if i is not None and i in self._puts and (not ukey or self._puts[i]["url_key"] in (None, ukey)):
+                return i, self._puts[i]["content_hash"]
+            recs = self._lookup((field, value), lambda: self._matching({"term": {field: value}}))
+            for rec in recs:
+                if not ukey or rec.get("url_key") in (None, ukey):
+                    return rec["id"], rec["content_hash"]
+        return None
 
-    def _lookup(self, key: tuple, fetch):
-        rec = self._known.get(key, _NONE)
-        if rec is _NONE:
-            return fetch()
-        if rec is not None and rec["id"] in self._deletes:
+    def same_headline(self, article: Article) -> str | None:
+        if article.url:
             return None
-        return rec
+        query = {"bool": {"filter": [{"term": {"title_key": title_key(article.title)}},
+                                     {"term": {"source_key": article.source or ""}}],
+                          "must_not": [{"exists": {"field": "url_key"}}, {"term": {"id": article.id or ""}}]}}
+        for rec in self._matching(query):
+            if (rec.get("date") or "") == (article.date or "") and rec["id"] not in self._deletes:
+                return rec["id"]
+        for i, rec in self._puts.items():
+            if (i != article.id and rec["title_key"] == title_key(article.title) and not rec["url_key"]
+                    and rec["source_key"] == (article.source or "") and (rec.get("date") or "") == (article.date or "")):
+                return i
+        return None
 
-    def _first(self, query: dict) -> dict | None:
-        body = {"query": query, "size": 1, "_source": ["id", "content_hash"], "sort": [{"id": "asc"}]}
+    # -- tags: the first-seen spelling of each (meta documents "tag:KEY") ------------------
+
+    def tag_names(self, keys: Iterable[str]) -> dict[str, str]:
+        keys = sorted(set(keys))
+        out: dict[str, str] = {}
+        for i in range(0, len(keys), 500):
+            res = self.cluster.call("reading tags", self.client.mget, index=self.cluster.meta,
+                                    body={"ids": [f"tag:{k}" for k in keys[i : i + 500]]})  # fmt: skip
+            for d in res["docs"]:
+                if d.get("found"):
+                    out[d["_source"]["key"]] = d["_source"]["value"]
+        return out
+
+    def add_tag_names(self, names: dict[str, str]) -> None:
+        if not names:
+            return
+        from opensearchpy import helpers
+
+        actions = [{"_op_type": "create", "_index": self.cluster.meta, "_id": f"tag:{k}",
+                    "_source": {"kind": "tag", "key": k, "value": v}} for k, v in names.items()]  # fmt: skip
+        # "create": a spelling another writer recorded first stays (a 409 here is that, not a failure)
+        self.cluster.call("writing tags", helpers.bulk, self.client, actions, chunk_size=1000, max_retries=5,
+                          raise_on_error=False)  # fmt: skip
+
+    def _lookup(self, key: tuple, fetch) -> list[dict]:
+        """The stored records under an identity key (prefetched, or fetched now), oldest first."""
+        recs = self._known.get(key, _NONE)
+        if recs is _NONE:
+            recs = fetch()
+        if isinstance(recs, dict) or recs is None:  # an id lookup: one record or none
+            recs = [recs] if recs else []
+        return [r for r in recs if r["id"] not in self._deletes]
+
+    def _matching(self, query: dict) -> list[dict]:
+        body = {"query": query, "size": 100, "_source": _LOOKUP + ["date"],
+                "sort": [{"ingested_at": "asc"}, {"id": "asc"}]}  # fmt: skip
         hits = self.cluster.call("looking up an article", self.client.search, index=self.index, body=body)["hits"]["hits"]
-        return hits[0]["_source"] if hits else None
+        return [h["_source"] for h in hits]
 
     def new_id(self, article: Article) -> str:
         return new_id(article, self._taken)
+
+    def has(self, article_id: str) -> bool:
+        return self._record(article_id, ["id"]) is not None
 
     def _taken(self, article_id: str) -> bool:
         if article_id in self._puts:
@@ -501,5 +576,5 @@ def _article(rec: dict) -> Article:
         id=rec["id"], title=rec["title"], paragraphs=[_paragraph(p) for p in rec.get("paragraphs", [])],
         source=rec.get("source"), author=rec.get("author"), date=rec.get("date"), url=rec.get("url"),
         lang=rec.get("lang"), tags=list(rec.get("tags") or []), ingested_at=rec.get("ingested_at"),
-        origin=rec.get("origin"), source_hash=rec.get("source_hash"),
+        origin=rec.get("origin"), source_hash=rec.get("source_hash"), versions=list(rec.get("versions") or []),
     )  # fmt: skip

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Iterator
@@ -51,6 +52,11 @@ def collect(inputs: list[str]) -> tuple[list[Source], list[ReadError]]:
             continue
         if raw.startswith(("http://", "https://")):
             sources.append(Source(raw, None, url=raw))
+            continue
+        scheme = re.match(r"^([A-Za-z][A-Za-z0-9+.-]*)://", raw)
+        if scheme:
+            errors.append(ReadError(raw, f"unsupported URL scheme {scheme.group(1).lower()!r} (use http or https,"
+                                         " or give a file's path)"))  # fmt: skip
             continue
         path = Path(raw)
         if path.is_dir():
@@ -139,11 +145,14 @@ def read_source(source: Source, stdin: bytes | BinaryIO | None = None, overrides
 
 def finish(article: Article, overrides: dict | None) -> Article:
     """Apply command-line metadata (all but the title, which readers place) and detect the language."""
+    from ..identity import clean_tags
+
     for key, value in (overrides or {}).items():
         if key == "tags":
-            article.tags = list(dict.fromkeys([*article.tags, *value]))
+            article.tags = [*article.tags, *value]
         elif key != "title" and value:
             setattr(article, key, value)
+    article.tags = clean_tags(article.tags)
     if not article.lang:
         from .language import detect_language
 

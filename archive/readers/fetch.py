@@ -4,6 +4,7 @@ the page's charset honoured, and one clear message for whatever goes wrong."""
 from __future__ import annotations
 
 import socket
+import time
 from dataclasses import dataclass
 
 from ..errors import ReadError
@@ -21,6 +22,41 @@ class Fetched:
 
 
 def fetch(url: str, max_bytes: int, timeout: float = DEFAULT_TIMEOUT) -> Fetched:
+    """The page at ``url``, all of it within ``timeout`` seconds (connecting, redirects, headers
+    and body together: a server that sends a byte now and then cannot hold the caller)."""
+    import threading
+
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (raises for a bad port)
+    except ValueError as e:
+        raise ReadError(url, f"not a valid URL ({e})") from None
+    if parts.scheme.lower() not in ("http", "https"):
+        raise ReadError(url, f"unsupported URL scheme {parts.scheme.lower()!r} (use http or https)")
+    if not parts.hostname:
+        raise ReadError(url, "not a valid URL (no host name)")
+    box: dict = {}
+    deadline = time.monotonic() + timeout
+
+    def work() -> None:
+        try:
+            box["page"] = _fetch(url, max_bytes, timeout, deadline)
+        except BaseException as e:  # handed to the caller
+            box["error"] = e
+
+    worker = threading.Thread(target=work, name="archive-fetch", daemon=True)
+    worker.start()
+    worker.join(timeout + 0.5)
+    if worker.is_alive():  # the daemon thread is abandoned; its socket times out on its own
+        raise ReadError(url, f"timed out after {timeout:g} s")
+    if "error" in box:
+        raise box["error"]
+    return box["page"]
+
+
+def _fetch(url: str, max_bytes: int, timeout: float, deadline: float) -> Fetched:
     import urllib.error
     import urllib.request
 
@@ -30,14 +66,26 @@ def fetch(url: str, max_bytes: int, timeout: float = DEFAULT_TIMEOUT) -> Fetched
             length = response.headers.get("Content-Length")
             if length and length.isdigit() and int(length) > max_bytes:
                 raise ReadError(url, f"page is {int(length):,} bytes, over the {max_bytes:,}-byte limit")
-            data = response.read(max_bytes + 1)
-            if len(data) > max_bytes:
-                raise ReadError(url, f"page is over the {max_bytes:,}-byte limit")
+            chunks: list[bytes] = []
+            size = 0
+            while True:  # read1: what has arrived, so the deadline is checked as bytes trickle in
+                if time.monotonic() > deadline:
+                    raise ReadError(url, f"timed out after {timeout:g} s")
+                chunk = response.read1(64 * 1024)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                size += len(chunk)
+                if size > max_bytes:
+                    raise ReadError(url, f"page is over the {max_bytes:,}-byte limit")
+            data = b"".join(chunks)
             content_type = response.headers.get_content_type()
             charset = response.headers.get_content_charset()
             final = response.geturl()
     except urllib.error.HTTPError as e:
-        raise ReadError(url, f"HTTP {e.code} {e.reason}") from None
+        if e.code in (301, 302, 303, 307, 308):  # urllib gave up following them
+            raise ReadError(url, f"too many redirects (HTTP {e.code}; a redirect loop?)") from None
+        raise ReadError(url, f"HTTP {e.code} {' '.join(str(e.reason).split())}") from None
     except urllib.error.URLError as e:
         reason = e.reason
         if isinstance(reason, socket.gaierror):
@@ -46,7 +94,7 @@ def fetch(url: str, max_bytes: int, timeout: float = DEFAULT_TIMEOUT) -> Fetched
             raise ReadError(url, f"timed out after {timeout:g} s") from None
         if isinstance(reason, ConnectionRefusedError):
             raise ReadError(url, "connection refused") from None
-        raise ReadError(url, f"cannot fetch ({reason})") from None
+        raise ReadError(url, f"cannot fetch ({' '.join(str(reason).split())})") from None
     except (socket.timeout, TimeoutError):
         raise ReadError(url, f"timed out after {timeout:g} s") from None
     except ValueError as e:

@@ -64,13 +64,16 @@ def read_json_text(text: str, origin: str, overrides: dict | None = None) -> Ite
         except json.JSONDecodeError as e:
             yield ReadError(origin, f"not valid JSON (line {e.lineno}: {e.msg})")
             return
+        except (ValueError, RecursionError) as e:
+            yield ReadError(origin, _unreadable(e))
+            return
         for i, obj in enumerate(data, start=1):
             yield _safe(obj, f"{origin}: item {i}", overrides, json.dumps(obj, sort_keys=True))
         return
     if stripped.startswith("{"):
         try:  # one object, maybe spread over many lines
             obj = json.loads(text)
-        except json.JSONDecodeError:
+        except (ValueError, RecursionError):
             pass
         else:
             yield _safe(obj, origin, overrides, text)
@@ -83,6 +86,9 @@ def read_json_text(text: str, origin: str, overrides: dict | None = None) -> Ite
             obj = json.loads(line)
         except json.JSONDecodeError as e:
             yield ReadError(where, f"not valid JSON ({e.msg})")
+            continue
+        except (ValueError, RecursionError) as e:
+            yield ReadError(where, _unreadable(e))
             continue
         yield _safe(obj, where, overrides, line)
 
@@ -116,9 +122,11 @@ def stream_json_lines(stream: BinaryIO, max_line_bytes: int) -> BinaryIO | bytes
         head += raw
         if not raw or raw.strip():
             break
+    if len(raw) > max_line_bytes and not raw.endswith(b"\n"):  # a first line over the limit: JSON Lines,
+        return _Prepended(head, stream)  # whose reader reports that line and goes on with the rest
     try:
         json.loads(raw.removeprefix(b"\xef\xbb\xbf"))
-    except ValueError:
+    except (ValueError, RecursionError):
         return head
     return _Prepended(head, stream)
 
@@ -171,6 +179,9 @@ def read_jsonl_stream(f: BinaryIO, origin: str, overrides: dict | None = None,
         except json.JSONDecodeError as e:
             yield ReadError(where, f"not valid JSON ({e.msg})")
             continue
+        except (ValueError, RecursionError) as e:
+            yield ReadError(where, _unreadable(e))
+            continue
         if isinstance(obj, list):  # a JSON array on one line: each item an article
             for i, item in enumerate(obj, start=1):
                 yield _safe(item, f"{where}: item {i}", overrides, json.dumps(item, sort_keys=True))
@@ -186,8 +197,16 @@ def _safe(obj: Any, where: str, overrides: dict | None, raw: str) -> Article | R
     except ReadError as e:
         return e
     if not article.source_hash:
-        article.source_hash = hashlib.sha256(raw.encode("utf-8")).hexdigest()
+        article.source_hash = hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()
     return article
+
+
+def _unreadable(e: BaseException) -> str:
+    """What json.loads could not read, beyond a syntax error: a value nested too deeply, a
+    number too long to convert."""
+    if isinstance(e, RecursionError):
+        return "not readable JSON (nested too deeply)"
+    return f"not readable JSON ({' '.join(str(e).split())[:120]})"
 
 
 def _first(obj: dict, field: str) -> Any:
@@ -250,8 +269,22 @@ def article_from_object(obj: Any, where: str, overrides: dict | None = None) -> 
         title=title, paragraphs=paragraphs, source=meta["source"], author=meta["author"], date=meta.get("date"),
         url=meta["url"], lang=meta["lang"], tags=meta["tags"], id=meta["id"],
         ingested_at=_string(obj.get("ingested_at")), origin=_string(obj.get("origin")) or where,
-        source_hash=_string(obj.get("source_hash")),
+        source_hash=_string(obj.get("source_hash")), versions=_versions(obj.get("versions"), where),
     )  # fmt: skip
+
+
+def _versions(value: Any, where: str) -> list[dict]:
+    """Earlier versions as ``archive export`` writes them (archive.identity.snapshot records)."""
+    if value in (None, []):
+        return []
+    ok = isinstance(value, list) and all(
+        isinstance(v, dict) and isinstance(v.get("title"), str) and isinstance(v.get("paragraphs"), list)
+        and all(isinstance(p, dict) and isinstance(p.get("n"), int) and isinstance(p.get("text"), str)
+                and p.get("kind") in KINDS for p in v["paragraphs"])
+        for v in value)  # fmt: skip
+    if not ok:
+        raise ReadError(where, "versions should be a list of earlier versions as archive export writes them")
+    return value
 
 
 def _paragraphs(value: Any, where: str) -> list[Paragraph]:

@@ -78,15 +78,38 @@ def read_markdown(text: str, origin: str, overrides: dict | None = None) -> Arti
     )  # fmt: skip
 
 
+MAX_FRONT_MATTER_DEPTH = 20  # nesting levels; metadata is flat, a list of tags at most
+
+
 def _yaml_meta(block: str, origin: str) -> dict:
     import yaml
 
+    class Loader(yaml.SafeLoader):
+        """YAML without aliases: ``b: &b [*a, *a, …]`` nested a few levels deep expands a
+        few hundred bytes into gigabytes, and metadata never needs them."""
+
+        def compose_node(self, parent, index):  # type: ignore[override]
+            if self.check_event(yaml.events.AliasEvent):
+                mark = self.peek_event().start_mark
+                raise yaml.YAMLError(f"aliases are not allowed in front matter (line {mark.line + 2})")
+            self._depth = getattr(self, "_depth", 0) + 1
+            try:
+                if self._depth > MAX_FRONT_MATTER_DEPTH:
+                    raise yaml.YAMLError(f"front matter is nested more than {MAX_FRONT_MATTER_DEPTH} levels deep")
+                return super().compose_node(parent, index)
+            finally:
+                self._depth -= 1
+
     try:
-        data = yaml.safe_load(block) or {}
+        data = yaml.load(block, Loader=Loader) or {}
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f" (line {mark.line + 2})" if mark else ""
-        raise ReadError(origin, f"front matter is not valid YAML{where}") from None
+        detail = str(e) if type(e) is yaml.YAMLError else ""
+        raise ReadError(origin, detail or f"front matter is not valid YAML{where}") from None
+    except (ValueError, OverflowError, TypeError, RecursionError) as e:  # a "date" that is no date: 2024-13-45
+        raise ReadError(origin, f"front matter has a value YAML cannot read ({type(e).__name__}: "
+                                f"{str(e)[:80]})") from None  # fmt: skip
     if not isinstance(data, dict):
         raise ReadError(origin, "front matter should be key: value pairs")
     raw: dict = {}
