@@ -44,7 +44,12 @@ SENTENCE_STOP_WORDS = frozenset(
 
 MAX_WORD = 64  # longer "words" (base64, hashes, garbage) are not indexed
 
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\x00"), None)
+# Zero-width characters, soft hyphens and control characters (a NUL, an escape sequence that
+# would colour or move the terminal's cursor): never part of the text. (Tabs and line ends are
+# whitespace, handled by the split below.)
+_INVISIBLE = dict.fromkeys([*map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"),
+                            *(c for c in [*range(0x20), *range(0x7F, 0xA0)] if chr(c) not in "\t\n\r\x0b\x0c"
+                              and not chr(c).isspace())], None)  # fmt: skip
 # A surrogate left alone (JavaScript exports write "\ud800" without its pair) cannot be stored as UTF-8.
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 

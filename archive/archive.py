@@ -11,17 +11,19 @@ This is the library's public face; the CLI only parses arguments, calls it and r
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterable, Iterator
 
 from . import query as aq
 from .dates import date_bound
-from .errors import ArchiveError, NoArchive, NotFound, QueryError, ReadError, SchemaMismatch, StoreDamaged
+from .errors import ArchiveError, NoArchive, NotFound, QueryError, ReadError, SchemaMismatch, StoreDamaged, disk_error
 from .lock import write_lock
 from .model import Article, Hit, IngestOutcome, Paragraph, SearchResult
 from .config import CONFIG_FILE, EngineConfig
@@ -174,6 +176,9 @@ class Archive:
             index_dir = path / INDEX_DIR
             if index_dir.exists():  # a complete index: a new one is linked in only once made
                 engine = WhooshEngine(index_dir)
+            elif index_dir.is_symlink() or store.article_count() > 0:  # never an empty index in its place
+                raise ArchiveError(f"the search index {index_dir} is missing (the store has the articles)",
+                                   hint="rebuild it from the store with: archive rebuild")  # fmt: skip
             else:  # a new archive (or a lost index), made by one process: writers may race here
                 with write_lock(path / LOCK_FILE, 300.0, None):
                     engine = WhooshEngine(index_dir, create=not index_dir.exists())
@@ -302,7 +307,8 @@ class Archive:
         if prepare is not None:  # a shared store claims new ids before the index is written
             prepare()
         _crash_point("before-index")
-        self.engine.apply(list(upserts.values()), deletes)
+        with self._reading_index():
+            self.engine.apply(list(upserts.values()), deletes)
         _crash_point("after-index")
 
     def ingest(self, articles: Iterable[Article | ReadError]) -> Iterator[IngestOutcome | ReadError]:
@@ -404,17 +410,19 @@ class Archive:
 
     def ingest_inputs(self, inputs: list[str], metadata: Metadata | None = None, stdin: bytes | BinaryIO | None = None,
                       fmt: str | None = None, max_bytes: int | None = None, timeout: float | None = None,
-                      progress: Callable[[int | None], None] | None = None) -> Iterator[IngestOutcome | ReadError]:  # fmt: skip
+                      progress: Callable[[int | None], None] | None = None,
+                      follow_links: bool = False) -> Iterator[IngestOutcome | ReadError]:  # fmt: skip
         """Read files, directories (recursively), URLs and ``-`` (``stdin``: bytes, or a binary
         stream, read a line at a time when ``fmt`` is json), and ingest them.
 
         ``fmt`` forces a reader (see ``archive.readers.FORMATS``); ``max_bytes`` caps an input's
-        size; ``timeout`` bounds each URL fetch. ``progress`` is called once with the estimated
+        size; ``timeout`` bounds each URL fetch; ``follow_links`` reads links in a directory
+        that lead out of it. ``progress`` is called once with the estimated
         number of articles, then with None for each article read.
         """
         from .readers import MAX_FILE_BYTES, collect, estimate_articles, read_source
 
-        sources, errors = collect(inputs)
+        sources, errors = collect(inputs, follow_links)
         overrides = (metadata or Metadata()).as_overrides()
         if progress is not None:
             progress(estimate_articles(sources))
@@ -758,10 +766,11 @@ class Archive:
         stored = self.store.paragraph_keys()
         try:
             indexed_list = self._indexed_keys()
+            self.engine.verify()
         except ArchiveError as e:
             return [e.message]
         except Exception as e:  # a damaged index is exactly what check is for
-            return [f"the index cannot be read ({e.__class__.__name__}: {e})"]
+            return [f"the index is damaged: it cannot be read ({e.__class__.__name__}: {' '.join(str(e).split())[:160]})"]
         indexed = set(indexed_list)
         if len(indexed_list) != len(indexed):
             problems.append(f"{len(indexed_list) - len(indexed)} paragraphs are in the index more than once")
@@ -788,6 +797,29 @@ class Archive:
     # -- searching --------------------------------------------------------------------------
 
     def search(self, query: str, options: SearchOptions | None = None, **kw) -> SearchResult:
+        """Ranked paragraphs for ``query`` (the query language of archive.query)."""
+        with self._reading_index():
+            return self._search(query, options, **kw)
+
+    @contextmanager
+    def _reading_index(self) -> Iterator[None]:
+        """A failure to read the index (a damaged or vanished file) is one error that says how
+        to repair it, never a traceback."""
+        try:
+            yield
+        except (ArchiveError, AttributeError, NameError, TypeError):  # (those are bugs: the funnel reports them)
+            raise
+        except Exception as e:  # Whoosh reports a damaged block as a bare Exception ("Block tag error")
+            if os.environ.get("ARCHIVE_TRACEBACK", "") not in ("", "0"):  # a bug report wants the original
+                raise
+            if isinstance(e, OSError) and e.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES):
+                raise disk_error(e, self.path, "writing the search index") from None
+            detail = " ".join(str(e).split())[:160]
+            raise ArchiveError(f"the search index of {self.describe()} cannot be read "
+                               f"({type(e).__name__}: {detail})",
+                               hint="rebuild it from the store with: archive rebuild") from None  # fmt: skip
+
+    def _search(self, query: str, options: SearchOptions | None = None, **kw) -> SearchResult:
         from .engine.base import EngineQuery
 
         opts = options or SearchOptions(**kw)

@@ -122,6 +122,8 @@ def cli(ctx: click.Context, index: str, color: str, traceback: bool) -> None:
       archive show openai-co
     """
     ctx.obj = Ctx(index, color)
+    if traceback:  # the library re-raises what it would otherwise turn into one line
+        os.environ["ARCHIVE_TRACEBACK"] = "1"
 
 
 # -- init --------------------------------------------------------------------------------------
@@ -203,11 +205,13 @@ def embed_option(f):
 @click.option("--format", "fmt", type=FORMATS, default="text", show_default=True, help="Output format.")
 @click.option("--lock-timeout", type=float, default=300, show_default=True, metavar="SECONDS",
               help="How long to wait for another writer.")
+@click.option("--follow-links", is_flag=True,
+              help="In a directory, also read links that lead out of it (by default they are not read).")
 @memory_option
 @embed_option
 @click.pass_obj
 def ingest(obj: Ctx, paths, title, source, date_, url, author, tags, lang, reader, timeout, max_size, fmt,
-           lock_timeout, memory, no_embed) -> None:  # fmt: skip
+           lock_timeout, follow_links, memory, no_embed) -> None:  # fmt: skip
     """Add articles from files, directories (recursively), URLs or - (standard input).
 
     Reads scraped or plain text, web pages (.html, or a URL), Markdown, JSON/JSONL
@@ -236,11 +240,12 @@ def ingest(obj: Ctx, paths, title, source, date_, url, author, tags, lang, reade
     meta = Metadata(title=title, source=source, date=iso, url=url, author=author, lang=lang, tags=list(tags))
     stdin = sys.stdin.buffer if "-" in paths else None  # JSON Lines (--as json) are streamed; the rest read whole
     _run_ingest(obj, list(paths), meta, stdin, None if reader == "auto" else reader, max_size, fmt, lock_timeout,
-                timeout, memory, no_embed)
+                timeout, memory, no_embed, follow_links)
 
 
 def _run_ingest(obj: Ctx, paths: list[str], meta, stdin, reader, max_size: int, fmt: str, lock_timeout: float,
-                timeout: float | None = None, memory: int | None = None, no_embed: bool = False) -> None:  # fmt: skip
+                timeout: float | None = None, memory: int | None = None, no_embed: bool = False,
+                follow_links: bool = False) -> None:  # fmt: skip
     from .errors import ReadError
     from .model import IngestOutcome
     from .render import dumps, ingest_total, outcome_text
@@ -259,7 +264,7 @@ def _run_ingest(obj: Ctx, paths: list[str], meta, stdin, reader, max_size: int, 
     with ar:
         bar = _Progress()
         outcomes = ar.ingest_inputs(paths, meta, stdin=stdin, fmt=reader, max_bytes=max_size * 1024 * 1024,
-                                    timeout=timeout, progress=bar)
+                                    timeout=timeout, progress=bar, follow_links=follow_links)
         for item in outcomes:
             if isinstance(item, ReadError):
                 counts["failed"] = counts.get("failed", 0) + 1

@@ -31,7 +31,7 @@ class ReadError(ArchiveError):
     exit_code = ExitCode.INPUT_ERROR
 
     def __init__(self, origin: str, problem: str) -> None:
-        super().__init__(f"{origin}: {problem}")
+        super().__init__(f"{quote_name(origin)}: {problem}")
         self.origin = origin
         self.problem = problem
 

@@ -312,6 +312,17 @@ def has_positive(node: Node) -> bool:
     return True
 
 
+def leaves(node: Node) -> Iterator[Node]:
+    """Every leaf, under a NOT or not."""
+    if isinstance(node, (And, Or)):
+        for x in node.items:
+            yield from leaves(x)
+    elif isinstance(node, Not):
+        yield from leaves(node.item)
+    else:
+        yield node
+
+
 def positive_leaves(node: Node) -> Iterator[Node]:
     """Every leaf that adds to a match (not under a NOT)."""
     if isinstance(node, (And, Or)):

@@ -25,6 +25,7 @@ OPENSEARCH_PORT = 9250  # the test node's HTTP port (its transport port is 9350)
 def pytest_configure(config) -> None:
     config.addinivalue_line("markers", "engines: run the test on every engine (Whoosh and OpenSearch)")
     config.addinivalue_line("markers", "whoosh_only: what the test checks exists on the Whoosh engine only")
+    config.addinivalue_line("markers", "slow: takes more than a few seconds (the quick loop is -m 'not slow')")
 
 
 def pytest_generate_tests(metafunc) -> None:

@@ -13,7 +13,7 @@ from typing import Iterable
 
 from .. import query as aq
 from ..analysis import analyze, is_cjk_syllable, stem
-from ..errors import ArchiveError
+from ..errors import ArchiveError, QueryError
 from ..model import Article
 from .base import KIND_WEIGHTS, EngineHit, EngineQuery, EngineResult
 from .opensearch_cluster import LAYOUT, Cluster
@@ -145,7 +145,15 @@ class OpenSearchEngine:
     # -- reading ----------------------------------------------------------------------------
 
     def _search(self, body: dict, what: str = "a search") -> dict:
-        res = self.cluster.call(what, self.client.search, index=self.index, body=body, search_type=self.search_type)
+        from ..limits import search_timeout
+
+        seconds = search_timeout()  # the cluster stops the search then; the request waits a little longer
+        body = {**body, "timeout": f"{max(1, int(seconds * 1000))}ms"}
+        res = self.cluster.call(what, self.client.search, index=self.index, body=body, search_type=self.search_type,
+                                request_timeout=seconds + 10)  # fmt: skip
+        if res.get("timed_out"):
+            raise QueryError(f"the search took more than {seconds:g} s and was stopped",
+                             hint="narrow it: fewer wildcard or fuzzy words, or a filter")  # fmt: skip
         shards = res.get("_shards", {})
         if shards.get("failed"):
             failure = (shards.get("failures") or [{}])[0].get("reason", {})
@@ -253,6 +261,9 @@ class OpenSearchEngine:
         return self.search(EngineQuery(aq.Term(None, ""), q.filters, limit=q.limit, offset=q.offset,
                                        by_article=q.by_article, per_article=q.per_article,
                                        count_up_to=q.count_up_to, raw=query))  # fmt: skip
+
+    def verify(self) -> None:
+        """The cluster checks its own files (checksums on every read); nothing more to read here."""
 
     def paragraph_keys(self) -> list[tuple[str, int]]:
         return [(d["_source"]["article"], d["_source"]["n"]) for d in self.cluster.scan(self.index, source=["article", "n"])]

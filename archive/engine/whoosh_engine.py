@@ -74,6 +74,7 @@ _lean_whoosh_import()
 from whoosh import index as windex  # noqa: E402
 from whoosh import query as wq  # noqa: E402
 from whoosh import collectors, scoring, sorting  # noqa: E402
+from whoosh.filedb.filestore import FileStorage  # noqa: E402
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema  # noqa: E402
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN  # noqa: E402
 from whoosh.matching import AndMaybeMatcher, NullMatcher, WrappingMatcher  # noqa: E402
@@ -81,7 +82,7 @@ from whoosh.util.numeric import byte_to_length, length_to_byte  # noqa: E402
 
 from .. import query as aq
 from ..analysis import WORD_RE, analyze, is_cjk_syllable, stem
-from ..errors import ArchiveError
+from ..errors import ArchiveError, QueryError
 from ..model import Article
 from .base import KIND_WEIGHTS, EngineHit, EngineQuery, EngineResult
 from .whoosh_analysis import NewsAnalyzer, PlainAnalyzer
@@ -207,16 +208,17 @@ class WhooshEngine:
         self.path = path
         if create and not path.exists():
             target = _fresh_dir(path)
-            windex.create_in(str(target), make_schema(), indexname=INDEX_NAME)
+            DurableStorage(str(target)).create_index(make_schema(), indexname=INDEX_NAME)
             swap_in(path, target)
         try:
-            self.ix = windex.open_dir(str(path), indexname=INDEX_NAME)
+            self.ix = DurableStorage(str(path)).open_index(INDEX_NAME)
         except (windex.EmptyIndexError, OSError, EOFError, ValueError) as e:
             raise ArchiveError(
                 f"the search index at {path} cannot be opened ({e.__class__.__name__})",
                 hint="rebuild it from the store with: archive rebuild",
             ) from None
         self._searcher = None
+        self._fuzzy_cache: dict[tuple, list[str]] = {}  # (reader, field, word, distance) -> the words
         self.writer_mb = WRITER_MB  # the posting pool's size: the archive sets it from its memory plan
 
     # -- writing ----------------------------------------------------------------------------
@@ -282,7 +284,7 @@ class WhooshEngine:
         then swap it in. If this is interrupted, the current generation stays as it was."""
         remove_stale_generations(link)
         target = _fresh_dir(link)
-        ix = windex.create_in(str(target), make_schema(), indexname=INDEX_NAME)
+        ix = DurableStorage(str(target)).create_index(make_schema(), indexname=INDEX_NAME)
         writer = _with_length_cache(ix.writer(limitmb=writer_mb, compound=False))
         try:
             for article in articles:
@@ -301,8 +303,11 @@ class WhooshEngine:
     # -- reading ----------------------------------------------------------------------------
 
     def _refresh(self) -> None:
-        if self._searcher is not None:
-            self._searcher = self._searcher.refresh()
+        """After a write, the next search opens a new searcher. (Not Whoosh's refresh(): it
+        reuses the reader of a segment whose deletions changed, so a long-lived archive kept
+        finding removed and replaced paragraphs; and on a searcher opened on an empty index it
+        fails outright.) A search still running on the old searcher keeps it until it ends."""
+        self._searcher = None
 
     def searcher(self):
         if self._searcher is None:
@@ -315,8 +320,71 @@ class WhooshEngine:
                 ) from None
         return self._searcher
 
+    def _expansions(self, node: aq.Node) -> None:
+        """Refuse a query whose wildcards stand for too many words (archive.limits), naming
+        the part that is too broad; count what its fuzzy words stand for."""
+        from ..limits import MAX_FUZZY_TERMS, max_expanded_terms, max_wildcard_terms
+
+        reader = self.searcher().reader()
+        total, most, budget = 0, max_wildcard_terms(), max_expanded_terms()
+        for leaf in aq.leaves(node):
+            field = getattr(leaf, "field", None) or "text"
+            if isinstance(leaf, aq.Wildcard):
+                n = _count_upto(_wildcard_terms(reader, field, leaf.pattern), most + 1)
+                if n > most:
+                    raise QueryError(f"{leaf.pattern!r} stands for more than {most:,} words: "
+                                     "write more letters before the *")  # fmt: skip
+            elif isinstance(leaf, aq.Fuzzy):
+                ts = _field_terms(field, leaf.text)
+                n = len(self._fuzzy_words(field, ts[0], leaf.distance)) if ts else 0
+            else:
+                continue
+            total += n
+            if total > budget:
+                raise QueryError(f"the query stands for more than {budget:,} words once its wildcards and fuzzy "
+                                 f"words are expanded (at {_leaf_text(leaf)!r}): use fewer of them")  # fmt: skip
+
+    def _fuzzy_words(self, field: str, text: str, distance: int) -> list[str]:
+        """The index words within ``distance`` edits of ``text`` (optimal string alignment, as
+        Whoosh's FuzzyTerm counts them), the closest MAX_FUZZY_TERMS of them (as OpenSearch's
+        fuzzy query keeps its best 50). The field's word list is read once per searcher and
+        compared by rapidfuzz (C++); Whoosh's own multi-segment path compares every word in
+        Python (0.6 s a fuzzy word at 18,000 paragraphs)."""
+        from rapidfuzz import process
+        from rapidfuzz.distance import OSA
+
+        from ..limits import MAX_FUZZY_TERMS
+
+        reader = self.searcher().reader()
+        key = (id(reader), field, text, distance)
+        found = self._fuzzy_cache.get(key)
+        if found is None:
+            vocab_key = (id(reader), field)
+            vocab = self._fuzzy_cache.get(vocab_key)
+            if vocab is None:
+                vocab = list(reader.field_terms(field)) if field in reader.schema else []
+                self._fuzzy_cache[vocab_key] = vocab
+            near = process.extract(text, vocab, scorer=OSA.distance, score_cutoff=distance, limit=None)
+            freq = {w: reader.doc_frequency(field, w) for w, _, _ in near}
+            found = [w for w, _ in sorted(((w, d) for w, d, _ in near), key=lambda x: (x[1], -freq[x[0]], x[0]))]
+            found = found[:MAX_FUZZY_TERMS]
+            if len(self._fuzzy_cache) > 256:
+                self._fuzzy_cache.clear()
+            self._fuzzy_cache[key] = found
+        return found
+
     def search(self, q: EngineQuery) -> EngineResult:
+        from ..limits import search_timeout
+
         s = self.searcher()
+        self._expansions(q.query)
+        try:
+            return self._search(s, q, search_timeout())
+        except collectors.TimeLimit:
+            raise QueryError(f"the search took more than {search_timeout():g} s and was stopped",
+                             hint="narrow it: fewer wildcard or fuzzy words, or a filter") from None
+
+    def _search(self, s, q: EngineQuery, seconds: float) -> EngineResult:
         core = self._translate(q.query)
         if core is None:
             return EngineResult(0, [])
@@ -330,16 +398,16 @@ class WhooshEngine:
                 [sorting.FieldFacet("date", reverse=True), sorting.ScoreFacet()]
             )
         if q.by_article:
-            return self._by_article(s, wquery, q, kwargs)
+            return self._by_article(s, wquery, q, kwargs, seconds)
         limit = None if q.limit is None else q.offset + q.limit
         if limit is not None and q.sort != "date" and limit < s.doc_count():
             walk_all = _positional(wquery) or wquery.estimate_size(s.reader()) <= WALK_ALL_UP_TO
             collector = _CountingTop(limit, walk_all=walk_all)
-            s.search_with_collector(wquery, collector)
+            s.search_with_collector(wquery, _timed(collector, seconds))
             results = collector.results()
         else:
             collector = None
-            results = s.search(wquery, limit=limit, terms=False, **kwargs)
+            results = _timed_search(s, wquery, limit, seconds, **kwargs)
         hits = []
         end = len(results.top_n) if q.limit is None else min(len(results.top_n), q.offset + q.limit)
         for i in range(q.offset, end):
@@ -363,12 +431,12 @@ class WhooshEngine:
         # (the kind weights and the headline lift match nothing more than the core)
         return _count(s, wq.And([core, fq]) if fq is not None else core, up_to)
 
-    def _by_article(self, s, wquery, q: EngineQuery, kwargs: dict) -> EngineResult:
+    def _by_article(self, s, wquery, q: EngineQuery, kwargs: dict, seconds: float) -> EngineResult:
         """The best paragraph of each article, best article first, and how many matched.
 
         Every match is scored (an article's count needs them all), but only the article id
         column is read for each; stored fields only for the page shown."""
-        results = s.search(wquery, limit=None, terms=False, **kwargs)
+        results = _timed_search(s, wquery, None, seconds, **kwargs)
         if not results.scored_length():
             return EngineResult(0, [], {})
         column = _column(s.reader(), "article")
@@ -452,6 +520,8 @@ class WhooshEngine:
         return parts
 
     def more_like(self, text: str, exclude_article: str | None, q: EngineQuery) -> EngineResult:
+        from ..limits import search_timeout
+
         s = self.searcher()
         terms = s.key_terms_from_text("text", text, numterms=40, normalize=True)
         if not terms:
@@ -463,11 +533,11 @@ class WhooshEngine:
         if fq is not None:
             query = Restricted(query, fq)
         kwargs: dict = {}
-        if exclude_article:
-            kwargs["mask"] = wq.Term("article", exclude_article)
+        if exclude_article:  # (in the query: a collector's mask would sit outside the time limit)
+            query = wq.AndNot(query, wq.Term("article", exclude_article))
         if q.by_article:
-            return self._by_article(s, query, q, kwargs)
-        results = s.search(query, limit=q.offset + (q.limit or 10), terms=False, **kwargs)
+            return self._by_article(s, query, q, kwargs, search_timeout())
+        results = _timed_search(s, query, q.offset + (q.limit or 10), search_timeout(), **kwargs)
         hits = []
         for i in range(q.offset, len(results.top_n)):
             stored = results.fields(i)
@@ -484,6 +554,14 @@ class WhooshEngine:
 
     def paragraph_keys(self) -> list[tuple[str, int]]:
         return [(f["article"], f["n"]) for f in self.searcher().all_stored_fields()]
+
+    def verify(self) -> None:
+        """Read every posting list of every segment: a damaged or emptied file raises here
+        (``archive check``), not in the middle of someone's search."""
+        with self.ix.reader() as reader:
+            for fieldname, text in reader.all_terms():
+                for _ in reader.postings(fieldname, text).all_ids():
+                    pass
 
     def size_bytes(self) -> int:
         return sum(f.stat().st_size for f in self.path.resolve().iterdir() if f.is_file())
@@ -561,7 +639,8 @@ class WhooshEngine:
             ts = _field_terms(field, node.text)
             if not ts:
                 return None
-            return wq.ConstantScoreQuery(wq.FuzzyTerm(field, ts[0], maxdist=node.distance, prefixlength=0))
+            words = self._fuzzy_words(field, ts[0], node.distance)
+            return wq.ConstantScoreQuery(ExpandedFuzzy(field, ts[0], words))
         if isinstance(node, aq.Wildcard):
             pattern = node.pattern
             if pattern.endswith("*") and "*" not in pattern[:-1] and field in ("text", "title"):
@@ -573,6 +652,57 @@ class WhooshEngine:
         if isinstance(node, aq.Range):
             return wq.TermRange(node.field, node.lo or "0000-00-00", node.hi or "9999-99-99")
         raise TypeError(f"unknown query node {node!r}")
+
+
+class ExpandedFuzzy(wq.Or):
+    """A fuzzy word as the words it stands for (named as asked in explain)."""
+
+    def __init__(self, fieldname: str, text: str, words: list[str]) -> None:
+        super().__init__([wq.Term(fieldname, w) for w in words])
+        self.fieldname, self.text = fieldname, text
+
+
+def _timed(collector, seconds: float):
+    """``collector`` stopped (collectors.TimeLimit) once the search has run ``seconds``."""
+    return collectors.TimeLimitCollector(collector, timelimit=seconds, use_alarm=False)
+
+
+def _timed_search(s, wquery, limit: int | None, seconds: float, **kwargs):
+    """What ``s.search(wquery, limit=limit, **kwargs)`` gives, within ``seconds`` (no filter or
+    mask here: Whoosh's filtering collector would sit outside the time limit and be skipped)."""
+    assert "mask" not in kwargs and "filter" not in kwargs
+    collector = s.collector(limit=limit, terms=False, **kwargs)
+    s.search_with_collector(wquery, _timed(collector, seconds))
+    return collector.results()
+
+
+def _count_upto(items, most: int) -> int:
+    n = 0
+    for _ in items:
+        n += 1
+        if n >= most:
+            break
+    return n
+
+
+def _wildcard_terms(reader, field: str, pattern: str):
+    """The index words a wildcard stands for (as _translate matches them)."""
+    if pattern.endswith("*") and "*" not in pattern[:-1] and "?" not in pattern and field in ("text", "title"):
+        prefix = pattern[:-1]
+        seen = set()
+        for p in sorted({prefix, stem(prefix)}):
+            for t in reader.expand_prefix(field, p):
+                if t not in seen:
+                    seen.add(t)
+                    yield t
+        return
+    yield from wq.Wildcard(field, pattern)._btexts(reader)
+
+
+def _leaf_text(leaf: aq.Node) -> str:
+    if isinstance(leaf, aq.Fuzzy):
+        return f"{leaf.text}~{leaf.distance}"
+    return getattr(leaf, "pattern", None) or getattr(leaf, "text", "")
 
 
 class _CountingTop(collectors.TopCollector):
@@ -857,7 +987,7 @@ def _leaf_name(leaf) -> tuple[str, str]:
     """(field, term) as explain shows a scoring leaf: a fuzzy word as asked, a prefix as word*."""
     if isinstance(leaf, wq.ConstantScoreQuery):
         inner = leaf.child
-        if isinstance(inner, wq.Or) and inner.subqueries:
+        if isinstance(inner, wq.Or) and inner.subqueries and not isinstance(inner, ExpandedFuzzy):
             inner = inner.subqueries[0]
         if isinstance(inner, wq.Prefix):
             return inner.fieldname, inner.text + "*"
@@ -939,6 +1069,35 @@ def _segment_length_codes(perdoc, fieldname: str) -> bytes | None:
     except AttributeError:  # pragma: no cover - another codec: ask Whoosh per document
         n = perdoc.doc_count_all()
         return bytes(length_to_byte(perdoc.doc_field_length(d, fieldname, 0)) for d in range(n))
+
+
+class DurableStorage(FileStorage):
+    """Whoosh's file storage, with commits in the order write, fsync, publish: before the
+    table of contents (the commit point) is renamed into place, every file of the index is
+    flushed to the disk, and the directory after it. Whoosh itself syncs nothing, so a machine
+    that stopped just after a commit could come back with a published segment whose files
+    were never written (a 0-byte postings file)."""
+
+    def rename_file(self, oldname, newname, safe=False):
+        if newname.endswith(".toc"):
+            for name in os.listdir(self.folder):
+                if name.endswith(("WRITELOCK", ".lock")):
+                    continue
+                _fsync(os.path.join(self.folder, name))
+        super().rename_file(oldname, newname, safe)
+        if newname.endswith(".toc"):
+            _fsync(self.folder, directory=True)
+
+
+def _fsync(path: str, directory: bool = False) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY | (os.O_DIRECTORY if directory else 0))
+    except FileNotFoundError:  # a segment file merged away meanwhile
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _commit(writer, **kwargs) -> None:

@@ -28,6 +28,13 @@ SUFFIX_FORMATS = {
 }  # fmt: skip
 FORMATS = ("text", "json", "html", "markdown", "feed")
 MAX_FILE_BYTES = 50 * 1024 * 1024  # per file; for a streamed JSONL file, per line
+# The most one article may hold: the longest long-reads run to a few hundred paragraphs.
+MAX_ARTICLE_PARAGRAPHS = 5_000
+MAX_ARTICLE_CHARS = 2_000_000
+# The largest web page read as an article (beyond it, extraction alone takes over 10 s).
+MAX_HTML_BYTES = 10 * 1024 * 1024
+# The longest metadata values kept (characters); longer ones are cut, marked with "…".
+METADATA_CHARS = {"title": 1_000, "source": 300, "author": 300, "url": 2_048, "lang": 16}
 # Read a line at a time, however large: JSON Lines (one article per line).
 STREAMED = (".jsonl", ".ndjson")
 
@@ -41,9 +48,10 @@ class Source:
     url: str | None = None
 
 
-def collect(inputs: list[str]) -> tuple[list[Source], list[ReadError]]:
-    """Expand command-line inputs into sources: files as given, directories recursively
-    (hidden files and folders skipped, sorted for a stable order), ``-`` for stdin."""
+def collect(inputs: list[str], follow_links: bool = False) -> tuple[list[Source], list[ReadError]]:
+    """Expand command-line inputs into sources: files as given (a link too), directories
+    recursively (hidden files and folders skipped, links out of the directory only with
+    ``follow_links``, sorted for a stable order), ``-`` for stdin."""
     sources: list[Source] = []
     errors: list[ReadError] = []
     for raw in inputs:
@@ -60,8 +68,10 @@ def collect(inputs: list[str]) -> tuple[list[Source], list[ReadError]]:
             continue
         path = Path(raw)
         if path.is_dir():
-            found = sorted(_walk(path))
-            if not found:
+            walked = list(_walk(path, follow_links))
+            errors.extend(w for w in walked if isinstance(w, ReadError))
+            found = sorted(w for w in walked if isinstance(w, Path))
+            if not walked:
                 kinds = ", ".join(sorted({f"*{s}" for s in SUFFIX_FORMATS if s}))
                 errors.append(ReadError(raw, f"directory has no articles (looked for {kinds})"))
             sources.extend(Source(str(p), p) for p in found)
@@ -118,16 +128,25 @@ def _is_archive_dir(d: Path) -> bool:
         return False
 
 
-def _walk(root: Path) -> Iterator[Path]:
-    for dirpath, dirnames, filenames in os.walk(root):
+def _walk(root: Path, follow_links: bool = False) -> Iterator[Path | ReadError]:
+    """The article files under ``root``. A link is followed only to a file inside ``root``
+    (a link to /etc/passwd dropped into a folder is not an article), unless ``follow_links``."""
+    inside = root.resolve()
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=follow_links):
         if _is_archive_dir(Path(dirpath)):
             dirnames[:] = []
             continue
         dirnames[:] = [d for d in dirnames if not d.startswith(".")]
         for name in filenames:
             p = Path(dirpath) / name
-            if not name.startswith(".") and p.suffix.lower() in SUFFIX_FORMATS:
-                yield p
+            if name.startswith(".") or p.suffix.lower() not in SUFFIX_FORMATS:
+                continue
+            if p.is_symlink() and not follow_links:
+                target = p.resolve()
+                if not target.is_relative_to(inside):
+                    yield ReadError(str(p), "is a link to a file outside the directory; not read")
+                    continue
+            yield p
 
 
 def read_source(source: Source, stdin: bytes | BinaryIO | None = None, overrides: dict | None = None,
@@ -139,8 +158,22 @@ def read_source(source: Source, stdin: bytes | BinaryIO | None = None, overrides
     tags are added to its own. A language nobody gave is detected."""
     for item in _read_source(source, stdin, overrides, fmt, max_bytes, timeout):
         if isinstance(item, Article):
+            too_big = oversized(item)  # (before language detection, which reads all the text)
+            if too_big:
+                yield ReadError(item.origin or source.origin, too_big)
+                continue
             finish(item, overrides)
         yield item
+
+
+def oversized(article: Article) -> str | None:
+    """Why an article is more text than any news article has, or None. (A page of 20,000
+    paragraphs is a dump, not an article: refused before it costs minutes to index.)"""
+    chars = sum(len(p.text) for p in article.paragraphs)
+    if len(article.paragraphs) > MAX_ARTICLE_PARAGRAPHS or chars > MAX_ARTICLE_CHARS:
+        return (f"has {len(article.paragraphs):,} paragraphs and {chars:,} characters: more than an article has "
+                f"(at most {MAX_ARTICLE_PARAGRAPHS:,} paragraphs and {MAX_ARTICLE_CHARS:,} characters); split it")
+    return None
 
 
 def finish(article: Article, overrides: dict | None) -> Article:
@@ -153,6 +186,12 @@ def finish(article: Article, overrides: dict | None) -> Article:
         elif key != "title" and value:
             setattr(article, key, value)
     article.tags = clean_tags(article.tags)
+    for name, most in METADATA_CHARS.items():  # a byline of a million characters is no byline
+        value = getattr(article, name)
+        if isinstance(value, str) and len(value) > most:
+            setattr(article, name, value[:most].rstrip() + "…")
+            if name == "title" and article.paragraphs and article.paragraphs[0].kind == "title":
+                article.paragraphs[0].text = article.title
     if not article.lang:
         from .language import detect_language
 
@@ -284,6 +323,10 @@ def read_bytes(data: bytes, origin: str, overrides: dict | None = None, fmt: str
         from .feed import read_feed
 
         yield from read_feed(data, origin, overrides)
+        return
+    if fmt == "html" and len(data) > MAX_HTML_BYTES:
+        yield ReadError(origin, f"page is {len(data):,} bytes of HTML, over the {MAX_HTML_BYTES:,} bytes read as "
+                                "one article")  # fmt: skip
         return
     try:  # one article per input
         if fmt == "html":

@@ -1,0 +1,40 @@
+"""How much work one search may do, whatever its text: the bounds that keep a query from
+tying the archive up (Lucene's ``max_expansions`` and ``maxBooleanClauses`` play this part in
+OpenSearch). Each can be changed by an environment variable, read when a search starts.
+"""
+
+from __future__ import annotations
+
+import os
+
+# Words one wildcard (``wor*``, ``w?rd``) may stand for: ``to*`` in 18,000 Reuters paragraphs
+# stands for about 15,000, and OR-ing five of them took 13 s.
+MAX_WILDCARD_TERMS = 1_000
+# Words one fuzzy term (``word~2``) may stand for; the closest are kept beyond that (as
+# OpenSearch's fuzzy query keeps its 50 best).
+MAX_FUZZY_TERMS = 50
+# Words a whole query may stand for once its wildcards and fuzzy terms are expanded.
+MAX_EXPANDED_TERMS = 4_000
+# Seconds a search may take before it is stopped.
+SEARCH_TIMEOUT = 5.0
+
+
+def _number(name: str, default: float) -> float:
+    try:
+        value = float(os.environ.get(name, default))
+    except ValueError:
+        return default
+    return value if value > 0 else default
+
+
+def search_timeout() -> float:
+    """ARCHIVE_SEARCH_TIMEOUT, in seconds (default SEARCH_TIMEOUT)."""
+    return _number("ARCHIVE_SEARCH_TIMEOUT", SEARCH_TIMEOUT)
+
+
+def max_wildcard_terms() -> int:
+    return int(_number("ARCHIVE_MAX_WILDCARD_TERMS", MAX_WILDCARD_TERMS))
+
+
+def max_expanded_terms() -> int:
+    return int(_number("ARCHIVE_MAX_EXPANDED_TERMS", MAX_EXPANDED_TERMS))
