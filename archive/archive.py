@@ -372,6 +372,12 @@ class Archive:
             return unchanged, None
         if existing is not None:
             old = written.get(existing[0]) or self.store.get(existing[0])
+            earlier = [v["version"] for v in old.versions if article.source_hash and
+                       v.get("source_hash") == article.source_hash and article.source_hash != old.source_hash]
+            if earlier:  # the bytes of a version it has had: nothing new (a revert would be a stealth edit)
+                note = f"the bytes of its version {earlier[-1]}; the current text is newer"
+                return IngestOutcome("unchanged", old.id, old.title, len(old.paragraphs), article.origin,
+                                     note=note), None  # fmt: skip
             merged = identity.merge(old, article)
             change = identity.change(old, merged)
             if change is None:

@@ -29,7 +29,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from perf import build_corpus  # noqa: E402
+from perf import all_queries, build_corpus  # noqa: E402
 
 FUZZY = ["market", "price", "company", "bank", "trade", "share", "stock", "dollar", "profit", "export",
          "government", "official", "billion", "quarter", "interest", "analyst", "industry", "production",
@@ -77,6 +77,33 @@ def timed(cmd: list[str], env: dict) -> tuple[float, float, int, str]:
     return seconds, usage.ru_maxrss / 1024, code, said
 
 
+WARM = r"""
+import statistics, sys, time
+if sys.argv[1] != "-":
+    sys.path.insert(0, sys.argv[1])
+from archive.archive import Archive, SearchOptions
+queries = sys.argv[3:]
+with Archive.open(sys.argv[2]) as ar:
+    for q in queries:  # warm up: files read, caches filled
+        ar.search(q, SearchOptions(limit=10))
+    times = []
+    for _ in range(5):
+        for q in queries:
+            t = time.perf_counter()
+            ar.search(q, SearchOptions(limit=10))
+            times.append((time.perf_counter() - t) * 1000)
+print(f"{statistics.median(times):.2f} {sorted(times)[int(len(times) * 0.95)]:.2f}")
+"""
+
+
+def warm(code: Path | None, ix: str, env: dict) -> tuple[float, float]:
+    """Median and p95 ms of the benchmark's ordinary queries, warm, in one process."""
+    done = subprocess.run([sys.executable, "-c", WARM, str(code) if code else "-", ix, *all_queries()],
+                          capture_output=True, text=True, env=env, check=True)  # fmt: skip
+    p50, p95 = map(float, done.stdout.split())
+    return p50, p95
+
+
 def page(mb: float, seed: int = 1) -> str:
     rng = random.Random(seed)
     words = "the market said oil prices rose in trading on monday after the bank raised its rate by half".split()
@@ -115,11 +142,22 @@ def main() -> None:
             for name, code in reversed(codes.items()):  # before, then after, case by case
                 s, mb, rc, err = timed(command(code) + args_for(str(work / f"ix-{name}")), env)
                 rows.append((label, name, s, mb, rc, err))
+        warm_rows = []
+        for round_ in range(3):  # alternating, three times: the machine's speed drifts
+            for name, code in reversed(codes.items()):
+                warm_rows.append((name, round_, *warm(code, str(work / f"ix-{name}"), env)))
     print("| case | code | seconds | peak MB | exit | what it said |")
     print("|---|---|---|---|---|---|")
     for label, name, s, mb, rc, err in rows:
         said = err.replace("|", "/").split(": ", 1)[-1][:100] if rc != 0 else "(done)"
         print(f"| {label} | {name} | {s:.1f} | {mb:.0f} | {rc if rc >= 0 else 'cut'} | {said} |")
+    print()
+    print(f"Ordinary queries, warm ({len(all_queries())} of benchmarks/perf.py, 5 rounds each, top 10):")
+    print()
+    print("| code | round | p50 ms | p95 ms |")
+    print("|---|---|---|---|")
+    for name, round_, p50, p95 in warm_rows:
+        print(f"| {name} | {round_ + 1} | {p50:.2f} | {p95:.2f} |")
 
 
 if __name__ == "__main__":

@@ -367,7 +367,11 @@ def test_opensearch_searches_carry_the_time_budget_and_a_timeout_is_one_error(mo
             return {"timed_out": True, "_shards": {}, "hits": {"hits": []}}
 
     engine = OpenSearchEngine.__new__(OpenSearchEngine)
-    engine.cluster, engine.client, engine.index, engine.search_type = Cluster(), None, "x", None
+    class Client:
+        def search(self, **kw):  # (the fake cluster answers instead)
+            raise AssertionError("not called")
+
+    engine.cluster, engine.client, engine.index, engine.search_type = Cluster(), Client(), "x", None
     monkeypatch.setenv("ARCHIVE_SEARCH_TIMEOUT", "2.5")
     with pytest.raises(QueryError, match="took more than 2.5 s"):
         engine._search({"query": {"match_all": {}}})
@@ -438,3 +442,90 @@ def test_an_archive_on_a_read_only_disk_can_be_searched(small_disk):
     assert "cannot be written" in msg or "read-only" in msg
     msg = one_line(sh("remove", "openai-co-leader-yan-leike-also", index=ix), 2)
     assert "read-only" in msg or "cannot be written" in msg
+
+
+def test_a_deleted_postings_file_makes_ingest_say_rebuild(tmp_path):
+    ix = tmp_path / "ix"
+    sh("ingest", str(SEED), index=ix)
+    for f in _segment_files(ix, ".pst"):
+        f.unlink()
+    other = write(tmp_path / "other.txt", "Another Story\n\nIts body.\n")
+    msg = one_line(sh("ingest", str(other), index=ix), 2)
+    assert "search index" in msg and "archive rebuild" in msg
+    assert sh("rebuild", index=ix).returncode == 0
+    assert sh("ingest", str(other), index=ix).returncode == 0
+    assert sh("check", index=ix).returncode == 0
+
+
+def test_a_redirect_loop_is_one_line(httpserver, tmp_path):
+    httpserver.expect_request("/a").respond_with_data("", status=302, headers={"Location": "/b"})
+    httpserver.expect_request("/b").respond_with_data("", status=302, headers={"Location": "/a"})
+    done = sh("ingest", httpserver.url_for("/a"), index=tmp_path / "ix")
+    msg = one_line(done, 1)
+    assert "too many redirects" in msg and len(done.stderr.strip().splitlines()) == 1
+
+
+def test_reads_work_on_a_disk_that_is_full(small_disk):
+    ix = small_disk / "ix"
+    assert sh("ingest", str(SEED), index=ix).returncode == 0
+    for name in ("archive.db-wal", "archive.db-shm"):
+        (ix / name).unlink(missing_ok=True)
+    with open(small_disk / "filler", "wb") as f:  # fill every block that is left
+        try:
+            while True:
+                f.write(b"\0" * 65536)
+                f.flush()
+        except OSError:
+            pass
+    r = sh("search", "superalignment", index=ix)
+    assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr
+    msg = one_line(sh("ingest", str(write(small_disk.parent / "x.txt", "X Story\n\nBody.\n")), index=ix))
+    assert "full" in msg or "read-only" in msg or "cannot be written" in msg
+
+
+# -- no input file and no query prints a traceback ------------------------------------------------
+
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_PIECES = ["superalignment", "leike", "Leike", "OpenAI", '"', "(", ")", "*", "?", "~", "~2", ":", "-", "+", "[",
+           "]", " TO ", " AND ", " OR ", " NOT ", "title:", "tag:", "date:", "kind:", "source:", "lang:", "2024-05",
+           "..", "\\", "/", "^", "팀", "오픈AI가", "‘", "’", " ", "\u0000", "\u200b", "9" * 30, "99999999d", "a"]
+
+
+@pytest.mark.engines
+def test_no_query_prints_a_traceback(seeded, engine):
+    """Arbitrary query strings, from the pieces of the query language and worse: every one is
+    hits (0), no hits (1) or one line saying what is wrong (2), on both engines."""
+    from click.testing import CliRunner
+
+    from archive.cli import cli
+
+    runner = CliRunner()
+
+    @settings(max_examples=60 if engine == "whoosh" else 25, deadline=None,
+              suppress_health_check=list(HealthCheck))  # fmt: skip
+    @given(st.lists(st.sampled_from(_PIECES), min_size=1, max_size=12).map("".join))
+    def one(query: str) -> None:
+        r = runner.invoke(cli, ["--index", str(seeded.index), "search", "--", query], catch_exceptions=False)
+        assert r.exit_code in (0, 1, 2), (query, r.output)
+        assert "Traceback" not in r.output and "internal error" not in r.output, (query, r.output)
+        if r.exit_code == 2:
+            assert len(r.stderr.strip().splitlines()) == 1, (query, r.stderr)
+
+    one()
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.binary(max_size=3000), suffix=st.sampled_from([".txt", ".md", ".html", ".json", ".jsonl", ".xml", ".eml"]))
+def test_no_input_file_prints_a_traceback(tmp_path_factory, data, suffix):
+    from click.testing import CliRunner
+
+    from archive.cli import cli
+
+    d = tmp_path_factory.mktemp("in")
+    (d / f"input{suffix}").write_bytes(data)
+    r = CliRunner().invoke(cli, ["--index", str(d / "ix"), "ingest", str(d / f"input{suffix}")], catch_exceptions=False)
+    assert r.exit_code in (0, 1), r.output
+    assert "Traceback" not in r.output and "internal error" not in r.output, r.output

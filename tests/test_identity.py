@@ -113,6 +113,9 @@ def test_same_url_with_changed_text_is_a_new_version(run, seed, tmp_path):
     assert old["version"] == 1 and old["versions"] == 2
     assert any("abruptly disbanded" in p["text"] for p in old["paragraphs"])
     assert "version 1 of 2" in run("show", SEED_ID, "--version", "1").stdout
+    again = run("ingest", str(seed), "--url", url)  # the first version's bytes again: not a new version
+    assert again.stdout.startswith("unchanged") and "the bytes of its version 1" in again.stdout
+    assert len(run.json("show", SEED_ID, "--versions")["versions"]) == 2
     r = run("show", SEED_ID, "--version", "3", code=1)
     assert "has no version 3" in r.stderr
     d = run.json("diff", SEED_ID)
@@ -325,3 +328,31 @@ def test_an_opensearch_archive_from_the_previous_release_is_upgraded(run, seed, 
     assert run.json("show", SEED_ID)["tags"] == ["OpenAI"]
     assert run.json("ingest", str(v2))["unchanged"] == 1  # the same bytes, found by their hash
     assert [x["id"] for x in run.json("list")] == [SEED_ID]
+
+
+@pytest.mark.whoosh_only
+def test_remove_by_prefix_at_a_terminal_asks_first(run, seed, engine):
+    """At a terminal, a prefix is offered: the article it names is removed only after a yes."""
+    import os
+    import pty
+    import subprocess
+
+    run("ingest", str(seed))
+
+    def answer(reply: bytes) -> tuple[int, str]:
+        master, slave = pty.openpty()
+        proc = subprocess.Popen(["archive", "--index", str(run.index), "remove", "openai-co"], stdin=slave,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                env={**os.environ, "ARCHIVE_SEMANTIC": "off"})  # fmt: skip
+        os.close(slave)
+        os.write(master, reply)
+        out, err = proc.communicate(timeout=60)
+        os.close(master)
+        return proc.returncode, out + err
+
+    code, out = answer(b"n\n")
+    assert code == 1 and f"remove {SEED_ID}" in out and "nothing removed" in out
+    assert len(run.json("list")) == 1
+    code, out = answer(b"y\n")
+    assert code == 0 and f"removed   {SEED_ID}" in out
+    assert run.json("list") == []

@@ -12,6 +12,7 @@ import math
 import os
 import shutil
 import sys
+import time
 import types
 from pathlib import Path
 from typing import Iterator
@@ -662,9 +663,30 @@ class ExpandedFuzzy(wq.Or):
         self.fieldname, self.text = fieldname, text
 
 
+class _Deadline(collectors.WrappingCollector):
+    """A collector that stops the search (collectors.TimeLimit) once it has run past a
+    deadline, looking at the clock every 1,024 matches and at each segment. (Whoosh's
+    TimeLimitCollector starts a timer thread per search: +1.4 ms on a 4 ms search.)"""
+
+    def __init__(self, child, seconds: float) -> None:
+        super().__init__(child)
+        self.deadline = time.monotonic() + seconds
+
+    def collect_matches(self) -> None:
+        deadline, collect = self.deadline, self.child.collect
+        if time.monotonic() > deadline:
+            raise collectors.TimeLimit
+        n = 0
+        for sub_docnum in self.child.matches():
+            collect(sub_docnum)
+            n += 1
+            if not n & 1023 and time.monotonic() > deadline:
+                raise collectors.TimeLimit
+
+
 def _timed(collector, seconds: float):
     """``collector`` stopped (collectors.TimeLimit) once the search has run ``seconds``."""
-    return collectors.TimeLimitCollector(collector, timelimit=seconds, use_alarm=False)
+    return _Deadline(collector, seconds)
 
 
 def _timed_search(s, wquery, limit: int | None, seconds: float, **kwargs):
