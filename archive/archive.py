@@ -894,7 +894,7 @@ class Archive:
                 blended[(res.hits[b.index].article_id, res.hits[b.index].n)] = b
                 res.hits[b.index].score = b.score
             res.hits = [res.hits[b.index] for b in page]
-        hits = self._hits(res.hits, node, opts, offset, res.per_article if by_article else None)
+        hits = self._hits(res.hits, node, opts, offset, res.per_article if by_article else None, res.rows)
         if opts.explain:
             found = {(eh.article_id, eh.n): eh for eh in res.hits}
             for hit in hits:
@@ -921,23 +921,24 @@ class Archive:
                             total_exact, "words+meaning" if meaning else "words")
 
     def _hits(self, found: list, node: aq.Node | None, opts: SearchOptions, offset: int,
-              counts: dict[str, int] | None) -> list[Hit]:  # fmt: skip
+              counts: dict[str, int] | None, known: dict | None = None) -> list[Hit]:  # fmt: skip
         """Engine hits made into Hits: metadata and text from the store, snippets, context."""
         from .snippets import Matcher, make_snippet
 
         keys = [(h.article_id, h.n) for h in found] + [(i.article_id, i.n) for h in found for i in h.inner]
-        rows = self.store.hit_rows(keys)
+        rows = dict(known or {})  # what the engine's search brought back
+        rows.update(self.store.hit_rows([k for k in dict.fromkeys(keys) if k not in rows]))
         matcher = Matcher.from_query(node) if node is not None and opts.snippets else None
 
         def make(h, rank: int) -> Hit | None:
             row = rows.get((h.article_id, h.n))
             if row is None:  # index ahead of store (an interrupted write): skip, check reports it
                 return None
-            snippet = make_snippet(row["text"], matcher.spans(row["text"]) if matcher else [], opts.snippet_length)
+            snippet = make_snippet(row.text, matcher.spans(row.text) if matcher else [], opts.snippet_length)
             hit = Hit(
-                rank=rank, score=h.score, article_id=h.article_id, paragraph=h.n, kind=row["kind"],
-                title=row["title"], source=row["source"], author=row["author"], date=row["date"], url=row["url"],
-                text=row["text"], snippet=snippet.html(),
+                rank=rank, score=h.score, article_id=h.article_id, paragraph=h.n, kind=row.kind,
+                title=row.title, source=row.source, author=row.author, date=row.date, url=row.url,
+                text=row.text, snippet=snippet.html(),
                 matched_paragraphs=counts.get(h.article_id) if counts is not None else None,
             )  # fmt: skip
             hit.segments = snippet.segments
@@ -972,7 +973,7 @@ class Archive:
         equery = EngineQuery(aq.Term(None, ""), limit=limit, by_article=para is None, title_weight=0)
         res = self.engine.more_like(text, article.id, equery)
         opts = SearchOptions(limit=limit, snippets=False)
-        hits = self._hits(res.hits, None, opts, 0, res.per_article if para is None else None)
+        hits = self._hits(res.hits, None, opts, 0, res.per_article if para is None else None, res.rows)
         label = f"related:{article.id}" + (f"#{para}" if para is not None else "")
         took = (time.perf_counter() - started) * 1000
         return SearchResult(label, res.total, took, 1, limit, hits, None, para is None, "any")

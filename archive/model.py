@@ -74,6 +74,22 @@ class Article:
         return d
 
 
+@dataclass(frozen=True)
+class HitRow:
+    """What a hit shows of its paragraph and article (from the store, or from the engine when
+    its search already brought it back)."""
+
+    article_id: str
+    n: int
+    kind: str
+    text: str
+    title: str
+    source: str | None = None
+    author: str | None = None
+    date: str | None = None
+    url: str | None = None
+
+
 @dataclass
 class Hit:
     """One ranked paragraph (or, grouped by article, an article's best paragraph)."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+import threading
 import unicodedata
 from collections import Counter
 from contextlib import contextmanager
@@ -21,7 +22,7 @@ from .spelling import deletes, edit_distance  # noqa: F401 (re-exported)
 from .identity import new_id, slugify, synonym_key, tag_key, text_key, title_key, url_key  # noqa: F401 (re-exported)
 from .dates import now_iso
 from .errors import ArchiveError, NotFound, SchemaMismatch, sqlite_error
-from .model import Article, Paragraph
+from .model import Article, HitRow, Paragraph
 
 SCHEMA_VERSION = 4
 
@@ -124,21 +125,49 @@ class ArticleSummary:
 
 
 class Store:
+    """The SQLite store. Safe to read from several threads: each thread that uses it gets its
+    own connection (SQLite connections are not shared between threads); writes happen in one
+    thread at a time, under the archive's write lock."""
+
     def __init__(self, path: Path, *, create: bool = False) -> None:
         self.path = path
         self.read_only = False
+        self._uri: str | None = None  # for a read-only store: how each connection opens it
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._connections_lock = threading.Lock()
         try:
             self._open(path, create)
         except sqlite3.Error as e:
+            self.close()
             raise sqlite_error(e, path) from None
 
+    @property
+    def db(self) -> sqlite3.Connection:
+        """This thread's connection to the store."""
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = self._connect()
+        return db
+
+    def _connect(self) -> sqlite3.Connection:
+        if self._uri is not None:
+            db = sqlite3.connect(self._uri, uri=True, isolation_level=None, check_same_thread=False)
+        else:
+            db = sqlite3.connect(self.path, timeout=60, isolation_level=None, check_same_thread=False)
+        db.row_factory = sqlite3.Row
+        if self._uri is None:
+            db.execute("PRAGMA foreign_keys = ON")
+        self._local.db = db
+        with self._connections_lock:
+            self._connections.append(db)
+        return db
+
     def _open(self, path: Path, create: bool) -> None:
-        self.db = sqlite3.connect(path, timeout=60, isolation_level=None)
-        self.db.row_factory = sqlite3.Row
-        self.db.execute("PRAGMA foreign_keys = ON")
+        db = self.db
         try:
-            self.db.execute("PRAGMA journal_mode = WAL")
-            self.db.execute("PRAGMA synchronous = NORMAL")
+            db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA synchronous = NORMAL")
         except sqlite3.OperationalError as e:
             if not _cannot_write(e) or not path.exists() or path.stat().st_size == 0:
                 raise
@@ -164,14 +193,14 @@ class Store:
     def _open_read_only(self, path: Path) -> None:
         """A store on a read-only disk (or without write permission) is opened for reading:
         searches work, writes say the archive is read-only."""
-        self.db.close()
+        self.close()
         uri = path.resolve().as_uri()
+        self._uri = f"{uri}?mode=ro"
         try:
-            self.db = sqlite3.connect(f"{uri}?mode=ro", uri=True, isolation_level=None)
             self.db.execute("SELECT count(*) FROM sqlite_master").fetchone()
         except sqlite3.OperationalError:  # a WAL store whose shared-memory file cannot be made here
-            self.db = sqlite3.connect(f"{uri}?immutable=1", uri=True, isolation_level=None)
-        self.db.row_factory = sqlite3.Row
+            self.close()
+            self._uri = f"{uri}?immutable=1"
         self.read_only = True
 
     def _version(self) -> int | None:
@@ -195,7 +224,11 @@ class Store:
             self.db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(version),))
 
     def close(self) -> None:
-        self.db.close()
+        with self._connections_lock:
+            connections, self._connections = self._connections, []
+        for db in connections:
+            db.close()
+        self._local = threading.local()
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -376,17 +409,18 @@ class Store:
         ).fetchall()
         return [Paragraph(r["n"], r["kind"], r["text"], r["credit"]) for r in rows]
 
-    def hit_rows(self, keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int], sqlite3.Row]:
+    def hit_rows(self, keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int], HitRow]:
         """Article metadata and paragraph text for each (article id, paragraph number)."""
-        out: dict[tuple[str, int], sqlite3.Row] = {}
+        out: dict[tuple[str, int], HitRow] = {}
         for article_id, n in keys:
             row = self.db.execute(
-                "SELECT a.id, a.title, a.source, a.author, a.date, a.url, p.n, p.kind, p.text"
+                "SELECT a.title, a.source, a.author, a.date, a.url, p.kind, p.text"
                 " FROM paragraphs p JOIN articles a ON a.id = p.article_id WHERE p.article_id = ? AND p.n = ?",
                 (article_id, n),
             ).fetchone()
             if row is not None:
-                out[(article_id, n)] = row
+                out[(article_id, n)] = HitRow(article_id, n, row["kind"], row["text"], row["title"], row["source"],
+                                              row["author"], row["date"], row["url"])  # fmt: skip
         return out
 
     def iter_articles(self) -> Iterator[Article]:

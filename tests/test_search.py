@@ -283,3 +283,13 @@ def test_search_output_golden(seeded):
 
     out = seeded("search", "superalignment").stdout + seeded("search", '"Jan Leike"', "--by-article").stdout
     golden("search_seed.txt", re.sub(r" in [\d.]+ ms", " in N ms", out))
+
+
+def test_facets_when_the_first_articles_have_no_source(seeded, tmp_path):
+    """The seed has no source; an article added after it has one. (Whoosh's multi-segment
+    column reader counted documents wrongly when a segment had no value for the column.)"""
+    seeded("ingest", str(write(tmp_path / "s.txt", "source: Wire\n\nAnthropic Hires Jan Leike\n\n"
+                                                    "Jan Leike joins Anthropic to continue superalignment research.\n")))  # fmt: skip
+    facets = seeded.json("search", "superalignment", "--facets", "source,kind")["facets"]
+    assert facets["source"] == [{"value": "Wire", "articles": 1, "paragraphs": 1}]
+    assert sum(f["paragraphs"] for f in facets["kind"]) == 3

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from ..model import Article
+from ..model import Article, HitRow
 from ..query import Node
 
 
@@ -49,6 +49,9 @@ class EngineResult:
     hits: list[EngineHit]
     per_article: dict[str, int] = field(default_factory=dict)  # with by_article: matching paragraphs
     total_exact: bool = True  # False: at least ``total`` match
+    # What the hits show, when the search brought it back (OpenSearch's documents hold it):
+    # it travels with the result, never through state another search could overwrite.
+    rows: dict[tuple[str, int], HitRow] = field(default_factory=dict)
 
 
 class Engine(Protocol):

@@ -178,7 +178,6 @@ class Cluster:
         self.articles = f"{config.name}-articles"
         self.paragraphs = f"{config.name}-paragraphs"
         self.meta = f"{config.name}-meta"
-        self.hit_rows: dict = {}  # the paragraphs the last search returned, by (article, n)
         # Several comma-separated addresses: requests go round them, and a node that stops
         # answering is left out until it is back.
         self.client = OpenSearch(

@@ -14,7 +14,7 @@ from typing import Iterable
 from .. import query as aq
 from ..analysis import analyze, is_cjk_syllable, stem
 from ..errors import ArchiveError, QueryError
-from ..model import Article
+from ..model import Article, HitRow
 from .base import KIND_WEIGHTS, EngineHit, EngineQuery, EngineResult
 from .opensearch_cluster import LAYOUT, Cluster
 
@@ -50,12 +50,10 @@ def paragraph_doc_id(article_id: str, n: int) -> str:
     return f"{article_id}#{n}"
 
 
-def paragraph_row(s: dict) -> dict:
-    """A paragraph document as the row a hit is made from (as archive.store.Store.hit_rows)."""
-    return {
-        "id": s["article"], "title": s.get("title"), "source": s.get("source_name"), "author": s.get("author_name"),
-        "date": s.get("date"), "url": s.get("url"), "n": s["n"], "kind": s["kind"], "text": s["text"],
-    }  # fmt: skip
+def paragraph_row(s: dict) -> HitRow:
+    """A paragraph document as what a hit shows (as archive.store.Store.hit_rows gives it)."""
+    return HitRow(s["article"], s["n"], s["kind"], s["text"], s.get("title") or "", s.get("source_name"),
+                  s.get("author_name"), s.get("date"), s.get("url"))  # fmt: skip
 
 
 class OpenSearchEngine:
@@ -186,13 +184,13 @@ class OpenSearchEngine:
         res = self._search(body)
         hits: list[EngineHit] = []
         counts: dict[str, int] = {}
-        # What the hits display came with them: the store reads it from here, not in another request.
-        rows = self.cluster.hit_rows = {}
+        # What the hits display came with them: it goes back with the result (no second request).
+        rows: dict[tuple[str, int], HitRow] = {}
         for h in res["hits"]["hits"]:
             hit = _hit(h)
-            rows[(hit.article_id, hit.n)] = h["_source"]
+            rows[(hit.article_id, hit.n)] = paragraph_row(h["_source"])
             for inner_hit in h.get("inner_hits", {}).get("more", {}).get("hits", {}).get("hits", []):
-                rows[(inner_hit["_source"]["article"], inner_hit["_source"]["n"])] = inner_hit["_source"]
+                rows[(inner_hit["_source"]["article"], inner_hit["_source"]["n"])] = paragraph_row(inner_hit["_source"])
             if q.by_article:
                 inner = h.get("inner_hits", {}).get("more", {}).get("hits", {})
                 counts[hit.article_id] = inner.get("total", {}).get("value", 1)
@@ -201,9 +199,9 @@ class OpenSearchEngine:
             hits.append(hit)
         if q.by_article:
             total = int(res["aggregations"]["articles"]["value"])
-            return EngineResult(total, hits, counts, total_exact=total < EXACT_ARTICLE_COUNT)
+            return EngineResult(total, hits, counts, total_exact=total < EXACT_ARTICLE_COUNT, rows=rows)
         tot = res["hits"]["total"]
-        return EngineResult(tot["value"], hits, total_exact=tot.get("relation", "eq") == "eq")
+        return EngineResult(tot["value"], hits, total_exact=tot.get("relation", "eq") == "eq", rows=rows)
 
     def count(self, q: EngineQuery) -> int:
         query = self._filtered(q)

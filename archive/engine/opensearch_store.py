@@ -19,7 +19,7 @@ from typing import Iterable, Iterator
 
 from ..dates import now_iso
 from ..errors import ArchiveError, NotFound
-from ..model import Article, Paragraph
+from ..model import Article, HitRow, Paragraph
 from ..identity import new_id, synonym_key, text_key, title_key, url_key
 from ..store import ArticleSummary, edit_distance
 from ..identity import tag_key
@@ -403,12 +403,10 @@ class OpenSearchStore:
         top = hi if hi is not None else 1 << 30
         return [_paragraph(p) for p in rec.get("paragraphs", []) if lo <= p["n"] <= top]
 
-    def hit_rows(self, keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int], dict]:
+    def hit_rows(self, keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int], HitRow]:
         """What a hit shows, from the paragraph documents (one request for a page of hits)."""
-        keys = list(dict.fromkeys(keys))
-        seen = self.cluster.hit_rows  # what the last search brought back
-        out = {k: paragraph_row(seen[k]) for k in keys if k in seen}
-        missing = [k for k in keys if k not in out]
+        missing = list(dict.fromkeys(keys))
+        out: dict[tuple[str, int], HitRow] = {}
         if missing:
             res = self.cluster.call("reading hits", self.client.mget, index=self.cluster.paragraphs,
                                     body={"ids": [paragraph_doc_id(a, n) for a, n in missing]})  # fmt: skip

@@ -12,6 +12,7 @@ import math
 import os
 import shutil
 import sys
+import threading
 import time
 import types
 from pathlib import Path
@@ -74,7 +75,7 @@ _lean_whoosh_import()
 
 from whoosh import index as windex  # noqa: E402
 from whoosh import query as wq  # noqa: E402
-from whoosh import collectors, scoring, sorting  # noqa: E402
+from whoosh import collectors, columns, scoring, sorting  # noqa: E402
 from whoosh.filedb.filestore import FileStorage  # noqa: E402
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema  # noqa: E402
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN  # noqa: E402
@@ -218,7 +219,10 @@ class WhooshEngine:
                 f"the search index at {path} cannot be opened ({e.__class__.__name__})",
                 hint="rebuild it from the store with: archive rebuild",
             ) from None
-        self._searcher = None
+        self._local = threading.local()  # each thread's searcher (see searcher())
+        self._generation = 0  # bumped by every write: searchers opened before it are stale
+        self._searchers: list = []  # every searcher opened, to close them all
+        self._searchers_lock = threading.Lock()
         self._fuzzy_cache: dict[tuple, list[str]] = {}  # (reader, field, word, distance) -> the words
         self.writer_mb = WRITER_MB  # the posting pool's size: the archive sets it from its memory plan
 
@@ -307,19 +311,30 @@ class WhooshEngine:
         """After a write, the next search opens a new searcher. (Not Whoosh's refresh(): it
         reuses the reader of a segment whose deletions changed, so a long-lived archive kept
         finding removed and replaced paragraphs; and on a searcher opened on an empty index it
-        fails outright.) A search still running on the old searcher keeps it until it ends."""
-        self._searcher = None
+        fails outright.) A search still running on an old searcher keeps it until it ends."""
+        self._generation += 1
 
     def searcher(self):
-        if self._searcher is None:
+        """This thread's searcher. Whoosh's readers seek and read shared file objects, so two
+        threads must not read through one: each thread has its own, opened on first use and
+        again after a write."""
+        local = self._local
+        if getattr(local, "searcher", None) is None or local.generation != self._generation:
+            generation = self._generation
             try:
-                self._searcher = self.ix.searcher(weighting=NewsBM25F(B=BM25_B, K1=BM25_K1))
+                searcher = self.ix.searcher(weighting=NewsBM25F(B=BM25_B, K1=BM25_K1))
             except (OSError, EOFError, ValueError) as e:
                 raise ArchiveError(
                     f"the search index at {self.path} is damaged ({e.__class__.__name__}: {e})",
                     hint="rebuild it from the store with: archive rebuild",
                 ) from None
-        return self._searcher
+            old, local.searcher, local.generation = getattr(local, "searcher", None), searcher, generation
+            with self._searchers_lock:
+                self._searchers.append(searcher)
+                if old is not None and old in self._searchers:  # this thread's own: no search is using it
+                    self._searchers.remove(old)
+                    old.close()
+        return local.searcher
 
     def _expansions(self, node: aq.Node) -> None:
         """Refuse a query whose wildcards stand for too many words (archive.limits), naming
@@ -500,7 +515,7 @@ class WhooshEngine:
             return []
         parts = []
         core = self._translate(q.query)
-        kind_w = KIND_BOOST.get(s.reader().column_reader("kind")[docnum], 1.0)  # one paragraph: the column is fine
+        kind_w = KIND_BOOST.get(_column(s.reader(), "kind")[docnum], 1.0)
         leaves = [(leaf, w * kind_w) for leaf, w in _scoring_leaves(core)] if core is not None else []
         if q.title_weight > 0:
             lift = self._with_title_lift(q.query, q.title_weight)
@@ -568,9 +583,14 @@ class WhooshEngine:
         return sum(f.stat().st_size for f in self.path.resolve().iterdir() if f.is_file())
 
     def close(self) -> None:
-        if self._searcher is not None:
-            self._searcher.close()
-            self._searcher = None
+        with self._searchers_lock:
+            searchers, self._searchers = self._searchers, []
+        for searcher in searchers:
+            try:
+                searcher.close()
+            except Exception:  # pragma: no cover - a reader's files already closed
+                pass
+        self._local = threading.local()
 
     # -- query translation --------------------------------------------------------------------
 
@@ -924,7 +944,14 @@ def _column(reader, name: str):
     cache = _kept(reader, "columns")
     column = cache.get(name)
     if column is None:
-        column = cache[name] = reader.column_reader(name)
+        if reader.is_atomic():
+            column = reader.column_reader(name)
+        else:  # every segment's, those without the column too (Whoosh's MultiReader leaves them
+            # out but keeps counting documents from the first it has: a segment of articles with
+            # no source made facets on source fail, "array index out of range")
+            leaves = reader.leaf_readers()
+            column = columns.MultiColumnReader([r.column_reader(name) for r, _ in leaves], [o for _, o in leaves])
+        cache[name] = column
     return column
 
 
