@@ -22,17 +22,14 @@ from pathlib import Path
 from typing import BinaryIO, Callable, Iterable, Iterator
 
 from . import query as aq
+from .config import EngineConfig
 from .dates import date_bound
-from .errors import ArchiveError, NoArchive, NotFound, QueryError, ReadError, SchemaMismatch, StoreDamaged, disk_error
+from .dates import now_iso as _now
+from .engine.whoosh_backend import INDEX_DIR, LOCK_FILE, STORE_FILE  # noqa: F401 (a Whoosh archive's files)
+from .errors import ArchiveError, NoArchive, NotFound, QueryError, ReadError, disk_error
 from .lock import write_lock
 from .model import Article, Hit, IngestOutcome, Paragraph, SearchResult
-from .config import CONFIG_FILE, EngineConfig
-from .dates import now_iso as _now
-from .store import Store
 
-STORE_FILE = "archive.db"
-INDEX_DIR = "whoosh"
-LOCK_FILE = "write.lock"
 PENDING_FILE = "pending.json"
 # A batch is committed (store and index) and acknowledged when it reaches either size: each
 # Whoosh commit writes a segment and may merge, so bigger batches ingest faster.
@@ -114,7 +111,7 @@ class MemoryPlan:
     def for_budget(cls, memory_mb: int | None = None) -> "MemoryPlan":
         mb = MEMORY_MB if memory_mb is None else memory_mb
         if mb < MIN_MEMORY_MB:
-            raise ArchiveError(f"--memory {mb}: an ingest needs at least {MIN_MEMORY_MB} MB")
+            raise ArchiveError(f"memory {mb}: a write needs at least {MIN_MEMORY_MB} MB", setting="memory")
         spare = mb - 150
         paragraphs = max(1_000, min(BATCH_PARAGRAPHS, spare * 1_000 // 20 // 2))  # half the rest to the batch
         writer = max(16, min(512, spare - paragraphs * 20 // 1_000 - 100))  # the pool, less its own overhead
@@ -122,23 +119,33 @@ class MemoryPlan:
 
 
 class Archive:
-    def __init__(self, path: Path, store: Store, engine) -> None:
+    """An archive: the library's entry point. Open one with :meth:`open` (or make one with
+    :meth:`init`); it is engine-blind, and asks its backend (``archive.engine``) for the store,
+    the index and their lifecycle. Safe to search from several threads at once."""
+
+    def __init__(self, path: Path, backend) -> None:
         self.path = path
-        self.store = store
-        self.engine = engine
+        self.backend = backend
         self.lock_timeout = 300.0
         self.on_wait: Callable[[str], None] | None = None
-        self._cluster = None  # an OpenSearch archive's connection
         # Embed added articles for semantic ranking: None = when the model is installed (and
         # ARCHIVE_SEMANTIC is not off), False = never (a fast bulk load; `embed` catches up).
         self.embed_on_ingest: bool | None = None
         self.set_memory(None)
 
+    @property
+    def store(self):
+        return self.backend.store
+
+    @property
+    def engine(self):
+        """The search index (the name earlier versions used)."""
+        return self.backend.index
+
     def set_memory(self, memory_mb: int | None) -> MemoryPlan:
         """Bound what writes use (megabytes of peak resident memory; None: the default)."""
         self.memory = MemoryPlan.for_budget(memory_mb)
-        if "writer_mb" in vars(self.engine):  # Whoosh's posting pool (not hasattr: a broken engine raises)
-            self.engine.writer_mb = self.memory.writer_mb
+        self.backend.set_memory(self.memory.writer_mb)
         return self.memory
 
     # -- opening ----------------------------------------------------------------------------
@@ -147,125 +154,36 @@ class Archive:
     def open(cls, path: str | os.PathLike, *, create: bool = False) -> "Archive":
         """Open the archive at ``path``; with ``create``, make one if there is none (a Whoosh
         archive, or whatever ARCHIVE_ENGINE / ARCHIVE_URL ask for)."""
+        from .engine import DEFAULT_ENGINE, backend_class
+
         path = Path(path)
         config = EngineConfig.load(path)
-        if config is not None and config.engine == "opensearch":
-            return cls._open_opensearch(path, config)
-        store_path = path / STORE_FILE
-        if store_path.is_file() and store_path.stat().st_size == 0 and (path / INDEX_DIR).exists():
-            raise StoreDamaged(
-                f"the store {store_path} is empty, but the archive has a search index",
-                hint="restore archive.db from a backup, or make a new archive and import your last export; "
-                     "archive check says what is there")  # fmt: skip
-        if not store_path.exists():
+        if config is None and not (path / STORE_FILE).exists():
             if not create:
                 raise NoArchive(
                     f"no archive at {path}",
                     hint="add articles to make one: archive ingest seeds/ (or pick another with --index)",
                 )
-            wanted = EngineConfig.from_env()
-            if wanted.engine == "opensearch":
-                return cls.init(path, wanted)
-            if path.exists() and not path.is_dir():
-                raise ArchiveError(f"{path} exists and is not a directory")
-            path.mkdir(parents=True, exist_ok=True)
-        store = Store(store_path, create=create)
-        from .engine.whoosh_engine import WhooshEngine
-
-        try:
-            index_dir = path / INDEX_DIR
-            if index_dir.exists():  # a complete index: a new one is linked in only once made
-                engine = WhooshEngine(index_dir)
-            elif index_dir.is_symlink() or store.article_count() > 0:  # never an empty index in its place
-                raise ArchiveError(f"the search index {index_dir} is missing (the store has the articles)",
-                                   hint="rebuild it from the store with: archive rebuild")  # fmt: skip
-            else:  # a new archive (or a lost index), made by one process: writers may race here
-                with write_lock(path / LOCK_FILE, 300.0, None):
-                    engine = WhooshEngine(index_dir, create=not index_dir.exists())
-            layout = store.get_meta("index_layout")
-            if layout is None:
-                store.set_meta("index_layout", WhooshEngine.LAYOUT)
-            elif layout != WhooshEngine.LAYOUT:
-                engine.close()
-                raise SchemaMismatch(
-                    f"the search index in {path} was built by another version of archive ({layout}; "
-                    f"this one builds {WhooshEngine.LAYOUT})",
-                    hint="rebuild it from the store with: archive rebuild",
-                )
-        except ArchiveError as e:  # the store is intact: let check and rebuild work
-            engine = BrokenEngine(e)
-        except BaseException:
-            store.close()
-            raise
-        return cls(path, store, engine)
+            return cls.init(path, EngineConfig.from_env())
+        name = config.engine if config is not None else DEFAULT_ENGINE
+        # (with create: another process may be making this archive at this moment)
+        return cls(path, backend_class(name).open(path, config, create=create))
 
     @classmethod
     def init(cls, path: str | os.PathLike, config: "EngineConfig") -> "Archive":
         """Make a new archive at ``path`` on the engine ``config`` names. On OpenSearch, an
         archive of that name already in the cluster is joined (another machine's, say)."""
+        from .engine import backend_class
+
         path = Path(path)
         if EngineConfig.load(path) is not None or (path / STORE_FILE).exists():
             raise ArchiveError(f"there is already an archive at {path}", hint="pick another --index, or use it as it is")
         if path.exists() and not path.is_dir():
             raise ArchiveError(f"{path} exists and is not a directory")
-        if config.engine == "whoosh":
-            path.mkdir(parents=True, exist_ok=True)
-            return cls.open(path, create=True)
-        from .engine.opensearch_cluster import LAYOUT, STORE_LAYOUT, Cluster
-
-        cluster = Cluster(config.cluster())
-        try:
-            if not cluster.exists():
-                cluster.create()
-                from .engine.opensearch_store import OpenSearchStore
-
-                store = OpenSearchStore(cluster)
-                store.set_meta("index_layout", LAYOUT)
-                store.set_meta("store_layout", STORE_LAYOUT)
-                store.set_meta("created_at", _now())
-            else:  # joining: the cluster's layout is the archive's
-                health = cluster.health()
-                config.shards, config.replicas = health["shards"], health["replicas"]
-        finally:
-            cluster.close()
-        path.mkdir(parents=True, exist_ok=True)
-        config.save(path)
-        return cls.open(path)
-
-    @classmethod
-    def _open_opensearch(cls, path: Path, config: "EngineConfig") -> "Archive":
-        from .engine.opensearch_cluster import Cluster
-        from .engine.opensearch_engine import OpenSearchEngine
-        from .engine.opensearch_store import OpenSearchStore
-
-        cluster = Cluster(config.cluster())
-        try:
-            store = OpenSearchStore(cluster)
-            layout = store.get_meta("index_layout")
-            if layout is None and not cluster.exists():
-                raise NoArchive(
-                    f"the archive {config.name!r} is not in the cluster at {config.url}",
-                    hint=f"move {path / CONFIG_FILE} aside, then: archive --index {path} init --engine opensearch "
-                    f"--url {config.url} --name {config.name}",
-                )
-            engine = OpenSearchEngine(cluster)
-            if layout != OpenSearchEngine.LAYOUT:
-                engine = BrokenEngine(SchemaMismatch(
-                    f"the archive's search index at {config.url} was built by another version of archive "
-                    f"({layout}; this one builds {OpenSearchEngine.LAYOUT})",
-                    hint="rebuild it from the articles with: archive rebuild"), name="opensearch")  # fmt: skip
-        except BaseException:
-            cluster.close()
-            raise
-        ar = cls(path, store, engine)
-        ar._cluster = cluster
-        return ar
+        return cls(path, backend_class(config.engine).create(path, config))
 
     def close(self) -> None:
-        self.engine.close()
-        self.store.close()
-        if self._cluster is not None:
-            self._cluster.close()
+        self.backend.close()
 
     def __enter__(self) -> "Archive":
         return self
@@ -631,6 +549,15 @@ class Archive:
         with self.store.transaction():
             return self.store.add_synonyms(terms)
 
+    def synonym_groups(self) -> list[list[str]]:
+        """Every group of terms that find each other."""
+        return self.store.synonym_groups()
+
+    def counts(self) -> dict:
+        """The store's counts (articles, paragraphs, dates, sources, kinds, languages), without
+        asking the index anything."""
+        return self.store.stats()
+
     def remove_synonym(self, term: str) -> None:
         with self.store.transaction():
             if not self.store.remove_synonym(term):
@@ -662,21 +589,8 @@ class Archive:
                     progress(count)
                 yield a
 
-        if self._cluster is not None:
-            from .engine.opensearch_engine import OpenSearchEngine
-
-            engine_cls = OpenSearchEngine
-            fresh = OpenSearchEngine(self._cluster).rebuild(articles())
-        else:
-            from .engine.whoosh_engine import WhooshEngine
-
-            engine_cls = WhooshEngine
-            fresh = WhooshEngine.rebuild(self.path / INDEX_DIR, articles(), self.memory.writer_mb)
-        self.engine.close()
-        self.engine = fresh
+        self.backend.rebuild(articles(), self.memory.writer_mb)
         self.set_memory(self.memory.memory_mb)
-        with self.store.transaction():
-            self.store.set_meta("index_layout", engine_cls.LAYOUT)
         return count
 
     def migrate(self, dest: "Archive", progress: Callable[[int | None], None] | None = None) -> dict:
@@ -722,9 +636,7 @@ class Archive:
 
     def describe(self) -> str:
         """Where this archive lives, for messages: a path, or a cluster and name."""
-        if self._cluster is not None:
-            return f"{self._cluster.config.name!r} at {self._cluster.url}"
-        return str(self.path)
+        return self.backend.describe()
 
     def export(self) -> Iterator[dict]:
         """Every article as a JSON-ready record (what ``archive import`` reads back)."""
@@ -752,15 +664,7 @@ class Archive:
         except ArchiveError as e:  # the store's counts still stand; say what is wrong with the index
             s["segments"], s["index_problem"] = 0, e.message
         s["index_bytes"] = self.engine.size_bytes()
-        if self._cluster is not None:
-            s["store_bytes"] = self.store.size_bytes()
-            s["url"] = self._cluster.url
-            s["name"] = self._cluster.config.name
-            s["cluster"] = self._cluster.health()
-        else:
-            s["store_bytes"] = sum(
-                p.stat().st_size for p in self.path.iterdir() if p.is_file() and p.name.startswith(STORE_FILE)
-            )
+        s.update(self.backend.stats())
         s["path"] = str(self.path)
         s["engine"] = self.engine.name
         s["semantic"] = self.semantic_status()
@@ -830,12 +734,12 @@ class Archive:
 
         opts = options or SearchOptions(**kw)
         if opts.limit < 1:
-            raise QueryError("--limit must be at least 1")
+            raise QueryError("limit must be at least 1", setting="limit")
         if opts.page < 1:
-            raise QueryError("--page must be at least 1")
+            raise QueryError("page must be at least 1", setting="page")
         unknown = [f for f in opts.facets if f not in FACETS]
         if unknown:
-            raise QueryError(f"--facets: no facet {unknown[0]!r} (use {', '.join(FACETS)})")
+            raise QueryError(f"facets: no facet {unknown[0]!r} (use {', '.join(FACETS)})", setting="facets")
         started = time.perf_counter()
         node = aq.parse(query)
         filters = self._filters(opts)
@@ -966,7 +870,7 @@ class Archive:
         if para is not None:
             chosen = [p for p in article.paragraphs if p.n == para]
             if not chosen:
-                raise QueryError(f"--para {para}: {article.id} has {len(article.paragraphs)} paragraphs")
+                raise QueryError(f"para {para}: {article.id} has {len(article.paragraphs)} paragraphs", setting="para")
             text = chosen[0].text
         else:
             text = "\n".join(p.text for p in article.paragraphs)
@@ -987,7 +891,7 @@ class Archive:
                 lo = date_bound(opts.since, end=False) if opts.since else None
                 hi = date_bound(opts.until, end=True) if opts.until else None
             except ValueError as e:
-                raise QueryError(f"--since/--until: {e}") from None
+                raise QueryError(f"since/until: {e}", setting="since/until") from None
             filters.append(aq.Range("date", lo, hi))
         if opts.article:
             filters.append(aq.Term("article", self.store.resolve(opts.article)))
@@ -1039,23 +943,6 @@ def _crash_point(name: str) -> None:
         import signal
 
         os.kill(os.getpid(), signal.SIGKILL)
-
-
-class BrokenEngine:
-    """Stands in for an index that cannot be opened: every use says so and how to repair it."""
-
-    def __init__(self, error: ArchiveError, name: str = "whoosh") -> None:
-        self.error = error
-        self.name = name
-
-    def __getattr__(self, name: str):
-        raise self.error
-
-    def close(self) -> None:
-        pass
-
-    def size_bytes(self) -> int:
-        return 0
 
 
 def _same_case(word: str) -> Callable[[re.Match[str]], str]:

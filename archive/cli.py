@@ -67,10 +67,22 @@ def _unforeseen(e: Exception, ctx: click.Context) -> ArchiveError:
                         hint="run the same command with --traceback and report it")  # fmt: skip
 
 
+# The library names its settings; the command line names them as flags.
+SETTING_FLAGS = {"limit": "--limit", "page": "--page", "facets": "--facets", "para": "--para",
+                 "since/until": "--since/--until", "memory": "--memory", "name": "--name", "url": "--url",
+                 "shards": "--shards"}  # fmt: skip
+
+
 def fail(e: ArchiveError) -> None:
     from .errors import one_line
 
-    message = f"archive: {e.message}"
+    text = e.message
+    flag = SETTING_FLAGS.get(e.setting or "")
+    if flag and text.startswith(e.setting):
+        text = flag + text[len(e.setting):]
+    if e.setting == "shards":
+        text = text.replace(" replicas at", " --replicas at")
+    message = f"archive: {text}"
     if e.hint:
         message += f" ({e.hint})"
     click.echo(one_line(message), err=True)
@@ -129,9 +141,21 @@ def cli(ctx: click.Context, index: str, color: str, traceback: bool) -> None:
 # -- init --------------------------------------------------------------------------------------
 
 
+def _engine_choices() -> list[str]:
+    from .engine import ENGINES
+
+    return list(ENGINES)
+
+
+def _engine_help() -> str:
+    from .engine import ENGINES
+
+    return " ".join(f"{info.name}: {info.summary}." for info in ENGINES.values())
+
+
 @cli.command()
-@click.option("--engine", type=click.Choice(["whoosh", "opensearch"]), default="whoosh", show_default=True,
-              help="Whoosh: files on this machine. OpenSearch: a cluster, for big archives and many users.")
+@click.option("--engine", type=click.Choice(_engine_choices()), default="whoosh", show_default=True,
+              help=_engine_help())
 @click.option("--url", envvar="ARCHIVE_URL", default="http://127.0.0.1:9200", show_default=True,
               help="OpenSearch: the cluster's address (or set ARCHIVE_URL).")
 @click.option("--name", envvar="ARCHIVE_NAME", default="archive", show_default=True,
@@ -530,7 +554,7 @@ def synonyms_list(obj: Ctx, fmt) -> None:
     from .render import dumps
 
     with obj.open() as ar:
-        groups = ar.store.synonym_groups()
+        groups = ar.synonym_groups()
     if fmt == "json":
         click.echo(dumps(groups))
     elif not groups:
@@ -834,7 +858,7 @@ def check(obj: Ctx) -> None:
     """
     with obj.open() as ar:
         problems = ar.check()
-        stats = ar.store.stats()
+        stats = ar.counts()
     if problems:
         for p in problems:
             click.echo(f"archive: {p}", err=True)
@@ -878,7 +902,7 @@ def rebuild(obj: Ctx, memory) -> None:
     started = time.perf_counter()
     with obj.open() as ar:
         ar.set_memory(memory)
-        total = ar.store.stats()["articles"]
+        total = ar.counts()["articles"]
         if sys.stderr.isatty():
             from tqdm import tqdm
 

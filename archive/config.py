@@ -20,10 +20,11 @@ import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from .engine import ENGINES as _REGISTRY
 from .errors import ArchiveError
 
 CONFIG_FILE = "archive.json"
-ENGINES = ("whoosh", "opensearch")
+ENGINES = tuple(_REGISTRY)
 DEFAULT_URL = "http://127.0.0.1:9200"
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,100}$")
 
@@ -41,14 +42,14 @@ class EngineConfig:
             raise ArchiveError(f"unknown engine {self.engine!r}", hint=f"use one of: {', '.join(ENGINES)}")
         if not _NAME.match(self.name):
             raise ArchiveError(
-                f"--name {self.name!r}: an archive name is lower-case letters, digits, '-', '_' or '.'",
-                hint="e.g. --name newsroom",
+                f"name {self.name!r}: an archive name is lower-case letters, digits, '-', '_' or '.'",
+                hint="e.g. newsroom", setting="name",
             )
         if not all(re.match(r"^https?://[^/\s,]+/?$", u.strip()) for u in self.url.split(",")):
-            raise ArchiveError(f"--url {self.url!r}: give the cluster's address as http://HOST:PORT "
-                               "(or several, separated by commas)")
+            raise ArchiveError(f"url {self.url!r}: give the cluster's address as http://HOST:PORT "
+                               "(or several, separated by commas)", setting="url")
         if self.shards < 1 or self.replicas < 0:
-            raise ArchiveError("--shards must be at least 1 and --replicas at least 0")
+            raise ArchiveError("shards must be at least 1 and replicas at least 0", setting="shards")
 
     @classmethod
     def load(cls, path: Path) -> "EngineConfig | None":
@@ -77,8 +78,3 @@ class EngineConfig:
         tmp = path / (CONFIG_FILE + ".tmp")
         tmp.write_text(json.dumps(asdict(self), indent=2) + "\n", encoding="utf-8")
         os.replace(tmp, path / CONFIG_FILE)
-
-    def cluster(self):
-        from .engine.opensearch_cluster import ClusterConfig
-
-        return ClusterConfig(url=self.url.rstrip("/"), name=self.name, shards=self.shards, replicas=self.replicas)

@@ -19,10 +19,13 @@ class ArchiveError(Exception):
 
     exit_code: ExitCode = ExitCode.ERROR
 
-    def __init__(self, message: str, hint: str | None = None) -> None:
+    def __init__(self, message: str, hint: str | None = None, setting: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
+        # The setting the message begins with (``limit``, ``since/until``): the library speaks
+        # of settings, and a front end names them as its users know them (the CLI: ``--limit``).
+        self.setting = setting
 
 
 class ReadError(ArchiveError):

@@ -7,10 +7,8 @@ rebuilt from it. It also keeps the word list behind did-you-mean.
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
 import threading
-import unicodedata
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -177,11 +175,12 @@ class Store:
             if not create:
                 raise SchemaMismatch(f"{path} is not an archive store (no layout version)")
             with self.transaction():
-                for stmt in (_SCHEMA + _IDENTITY).split(";"):
-                    if stmt.strip():
-                        self.db.execute(stmt)
-                self.db.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
-                self.db.execute("INSERT OR REPLACE INTO meta VALUES ('created_at', ?)", (now_iso(),))
+                if self._version() is None:  # (another process may have made it while we waited)
+                    for stmt in (_SCHEMA + _IDENTITY).split(";"):
+                        if stmt.strip():
+                            self.db.execute(stmt)
+                    self.db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+                    self.db.execute("INSERT INTO meta VALUES ('created_at', ?)", (now_iso(),))
         elif version > SCHEMA_VERSION:
             raise SchemaMismatch(
                 f"{path.parent} was written by a newer archive (layout {version}; this one knows {SCHEMA_VERSION})",

@@ -217,7 +217,7 @@ def test_a_read_only_store_can_be_searched_and_refuses_writes(tmp_path):
     store._open_read_only(ix / "archive.db")
     ar = Archive.open(ix)
     ar.store.close()
-    ar.store = store
+    ar.backend.store = store
     assert ar.search("superalignment").total == 2
     with pytest.raises(ArchiveError, match="read-only"):
         ar.set_metadata("openai-co-leader-yan-leike-also", {"source": "X"})

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from .conftest import golden, write
+import json
+
 import pytest
+
+from .conftest import golden, write
 
 # Every test here runs on Whoosh and on OpenSearch (tests/conftest.py: engine).
 pytestmark = pytest.mark.engines
@@ -151,3 +154,41 @@ def test_init_rejects_bad_settings_in_one_line(run, args, message):
     r = run("init", *args, code=2)
     assert message in r.stderr and "Traceback" not in r.output
     assert not (run.index / "archive.json").exists()
+
+
+def test_init_whoosh_ignores_an_opensearch_engine_in_the_environment(tmp_path, monkeypatch):
+    """`archive init --engine whoosh` makes a Whoosh archive whatever ARCHIVE_ENGINE says (it
+    went init → open → init and tried to reach a cluster)."""
+    from click.testing import CliRunner
+
+    from archive.cli import cli
+
+    monkeypatch.setenv("ARCHIVE_ENGINE", "opensearch")
+    monkeypatch.setenv("ARCHIVE_URL", "http://127.0.0.1:9")  # nothing listens there
+    r = CliRunner().invoke(cli, ["--index", str(tmp_path / "ix"), "init", "--engine", "whoosh"], catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    assert (tmp_path / "ix" / "archive.db").exists() and not (tmp_path / "ix" / "archive.json").exists()
+    r = CliRunner().invoke(cli, ["--index", str(tmp_path / "ix"), "stats", "--format", "json"], catch_exceptions=False)
+    assert json.loads(r.stdout)["engine"] == "whoosh"
+
+
+def test_engines_come_from_the_registry():
+    """Every registered engine has a Backend with the lifecycle the archive uses, imported only
+    when asked for; the CLI offers exactly the registered engines."""
+    import subprocess
+    import sys
+
+    from archive.engine import ENGINES, backend_class
+    from archive.cli import init
+
+    assert set(ENGINES) == {"whoosh", "opensearch"}
+    for name in ENGINES:
+        cls = backend_class(name)
+        assert cls.name == name
+        for method in ("create", "open", "rebuild", "set_memory", "describe", "stats", "close"):
+            assert callable(getattr(cls, method)), (name, method)
+    engine_option = next(p for p in init.params if p.name == "engine")
+    assert list(engine_option.type.choices) == list(ENGINES)
+    code = "import sys, archive.cli, archive.archive; print('opensearchpy' in sys.modules, 'whoosh' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.split() == ["False",
+                                                                                                            "False"]

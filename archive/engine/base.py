@@ -7,9 +7,14 @@ searchable copy of the paragraphs and answers queries given as ``archive.query``
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterable, Iterator, Protocol
 
+from ..errors import ArchiveError
 from ..model import Article, HitRow
+
+if TYPE_CHECKING:
+    from ..config import EngineConfig
 from ..query import Node
 
 
@@ -54,7 +59,9 @@ class EngineResult:
     rows: dict[tuple[str, int], HitRow] = field(default_factory=dict)
 
 
-class Engine(Protocol):
+class Index(Protocol):
+    """A searchable copy of the paragraphs, answering ``archive.query`` trees."""
+
     name: str
 
     def apply(self, upserts: list[Article], deletes: list[str]) -> None:
@@ -80,3 +87,80 @@ class Engine(Protocol):
     def size_bytes(self) -> int: ...
 
     def close(self) -> None: ...
+
+
+Engine = Index  # (the name earlier versions used)
+
+
+class Store(Protocol):
+    """The canonical articles: what the archive's logic asks of a store, on every engine
+    (``archive.store.Store`` on SQLite, ``opensearch_store.OpenSearchStore`` in a cluster)."""
+
+    read_only: bool
+
+    def transaction(self): ...
+    def upgrade(self) -> None: ...
+    def prepare(self) -> None: ...
+    def prefetch(self, articles: Iterable[Article]) -> None: ...
+    def find_existing(self, article: Article) -> tuple[str, str] | None: ...
+    def same_headline(self, article: Article) -> str | None: ...
+    def new_id(self, article: Article) -> str: ...
+    def has(self, article_id: str) -> bool: ...
+    def resolve(self, ref: str) -> str: ...
+    def put(self, article: Article, content_hash: str) -> None: ...
+    def delete(self, article_id: str) -> None: ...
+    def get(self, article_id: str) -> Article: ...
+    def iter_articles(self) -> Iterator[Article]: ...
+    def hit_rows(self, keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int], HitRow]: ...
+    def get_meta(self, key: str) -> str | None: ...
+    def set_meta(self, key: str, value: str) -> None: ...
+    def close(self) -> None: ...
+
+
+class Backend(Protocol):
+    """An archive on one engine: its store, its index and their lifecycle. The archive
+    (``archive.archive.Archive``) is engine-blind: it asks its backend for these."""
+
+    name: str
+    store: Store
+    index: Index
+
+    @classmethod
+    def create(cls, path: Path, config: "EngineConfig") -> "Backend":
+        """Make a new archive at ``path`` (on OpenSearch: or join one of that name) and open it."""
+
+    @classmethod
+    def open(cls, path: Path, config: "EngineConfig | None", create: bool = False) -> "Backend":
+        """Open the archive at ``path``; ``create``: another process may be making it now."""
+
+    def rebuild(self, articles: Iterable[Article], writer_mb: int) -> None:
+        """Build a new index from ``articles`` beside the old one and swap it in."""
+
+    def set_memory(self, writer_mb: int) -> None:
+        """What an index writer may hold in memory, in MB."""
+
+    def describe(self) -> str:
+        """Where the archive lives, for messages: a path, or a cluster and a name."""
+
+    def stats(self) -> dict:
+        """What ``archive stats`` shows of this engine beyond the store's counts."""
+
+    def close(self) -> None: ...
+
+
+class BrokenIndex:
+    """Stands in for an index that cannot be opened: every use says so and how to repair it
+    (while the store still serves check, rebuild, list and export)."""
+
+    def __init__(self, error: ArchiveError, name: str) -> None:
+        self.error = error
+        self.name = name
+
+    def __getattr__(self, name: str):
+        raise self.error
+
+    def close(self) -> None:
+        pass
+
+    def size_bytes(self) -> int:
+        return 0

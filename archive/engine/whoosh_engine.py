@@ -339,7 +339,7 @@ class WhooshEngine:
     def _expansions(self, node: aq.Node) -> None:
         """Refuse a query whose wildcards stand for too many words (archive.limits), naming
         the part that is too broad; count what its fuzzy words stand for."""
-        from ..limits import MAX_FUZZY_TERMS, max_expanded_terms, max_wildcard_terms
+        from ..limits import max_expanded_terms, max_wildcard_terms
 
         reader = self.searcher().reader()
         total, most, budget = 0, max_wildcard_terms(), max_expanded_terms()
