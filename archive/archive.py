@@ -11,66 +11,29 @@ This is the library's public face; the CLI only parses arguments, calls it and r
 
 from __future__ import annotations
 
-import errno
-import json
 import os
-import re
-import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterable, Iterator
 
-from . import query as aq
 from .config import EngineConfig
-from .dates import date_bound
 from .dates import now_iso as _now
 from .engine.whoosh_backend import INDEX_DIR, LOCK_FILE, STORE_FILE  # noqa: F401 (a Whoosh archive's files)
-from .errors import ArchiveError, NoArchive, NotFound, QueryError, ReadError, disk_error
+from .errors import ArchiveError, NoArchive, NotFound, QueryError, ReadError
 from .lock import write_lock
-from .model import Article, Hit, IngestOutcome, Paragraph, SearchResult
+from .model import Article, IngestOutcome, Paragraph, SearchResult
+from .search import (  # noqa: F401 (the searcher's names, as the library has always exported them)
+    ALL_WORDS_UP_TO, COUNT_UP_TO, FACETS, SUGGEST_BELOW, TITLE_WEIGHT, SearchOptions, Searcher, index_errors)
 
-PENDING_FILE = "pending.json"
+from .journal import PENDING_FILE, Journal  # noqa: E402,F401
 # A batch is committed (store and index) and acknowledged when it reaches either size: each
 # Whoosh commit writes a segment and may merge, so bigger batches ingest faster.
 BATCH_ARTICLES = 2_000
 BATCH_PARAGRAPHS = 20_000
 MEMORY_MB = 1024  # what a write may use by default (see MemoryPlan)
-MIN_MEMORY_MB = 200  # Python, the modules, an open store and searcher: below this, nothing fits
-SUGGEST_BELOW = 3  # offer a spelling when a query finds fewer hits than this
-# Plain-word queries: up to this many words must all match; a longer one (a pasted sentence,
-# a claim) ranks paragraphs with any of its words, best first (chosen on SciFact train).
-ALL_WORDS_UP_TO = 3
-COORD = None
-TITLE_WEIGHT = 0.3  # how much a match in an article's headline lifts all its paragraphs
-SENTENCE_STOPS = True  # drop common function words from long (any-word) queries
+from .limits import MIN_MEMORY_MB  # noqa: E402
 EMBED_BATCH = 64  # articles per batch when ingest embeds them
-COUNT_UP_TO = 1_000  # hits are counted exactly up to here; beyond, the total is "1,000+"
-
-
-@dataclass
-class SearchOptions:
-    limit: int = 10
-    page: int = 1
-    source: str | None = None
-    since: str | None = None  # a date bound as date_bound() accepts it
-    until: str | None = None
-    article: str | None = None  # an id or unique prefix
-    kind: str | None = None
-    lang: str | None = None
-    by_article: bool = False
-    context: int = 0
-    sort: str = "relevance"
-    snippet_length: int = 240
-    suggest: bool = True
-    facets: list[str] = field(default_factory=list)  # of FACETS
-    per_article: int = 0  # with N > 0: the top N paragraphs of each article, grouped under it
-    explain: bool = False
-    snippets: bool = True  # False: hits carry no snippet (a ranking-only caller)
-    semantic: bool = True  # False: a sentence query ranks by words alone, even with embeddings
-
-
-FACETS = ("source", "date", "kind", "tag", "lang")
 
 
 @dataclass
@@ -126,6 +89,8 @@ class Archive:
     def __init__(self, path: Path, backend) -> None:
         self.path = path
         self.backend = backend
+        self.journal = Journal(path)
+        self.searcher = Searcher(self)
         self.lock_timeout = 300.0
         self.on_wait: Callable[[str], None] | None = None
         # Embed added articles for semantic ranking: None = when the model is installed (and
@@ -199,28 +164,22 @@ class Archive:
     def _recover(self) -> None:
         """Finish what a killed writer left: re-sync the articles it was writing from the store."""
         self.store.upgrade()
-        pending = self.path / PENDING_FILE
-        if not pending.exists() and not pending.is_symlink():
+        journal = self.journal
+        if not journal.exists():
             return
-        ids = _read_journal(pending)
+        ids = journal.read()
         if ids is None:  # a journal that cannot be trusted: set it aside, and rebuild the index from the store
-            aside = pending.with_name(f"{PENDING_FILE}.bad-{int(time.time())}")
-            os.replace(pending, aside)
+            journal.set_aside()
             self._rebuild_locked()
             return
         known = self.store.article_ids()
         self.engine.apply([self.store.get(i) for i in ids if i in known], [i for i in ids if i not in known])
-        pending.unlink()
+        journal.clear()
 
     def _commit(self, upserts: dict[str, Article], deletes: list[str]) -> None:
         """Write the engine, then commit the store (the caller holds a store transaction).
         A journal of the ids being written lets the next writer repair a crash in between."""
-        pending = self.path / PENDING_FILE
-        ids = list(upserts) + deletes
-        with open(pending, "w") as f:
-            json.dump(ids, f)
-            f.flush()
-            os.fsync(f.fileno())
+        self.journal.write(list(upserts) + deletes)
         prepare = getattr(self.store, "prepare", None)
         if prepare is not None:  # a shared store claims new ids before the index is written
             prepare()
@@ -274,7 +233,7 @@ class Archive:
                     self.store.put_vector(article_id, MODEL, blob)
             if upserts:
                 self._commit(upserts, [])
-        (self.path / PENDING_FILE).unlink(missing_ok=True)
+        self.journal.clear()
         return outcomes
 
     def _place(self, article: Article, written: dict[str, Article]) -> tuple[IngestOutcome, Article | None]:
@@ -455,7 +414,7 @@ class Archive:
                 for i in ids:
                     self.store.delete(i)
                 self._commit({}, ids)
-            (self.path / PENDING_FILE).unlink(missing_ok=True)
+            self.journal.clear()
         return removed
 
     def set_metadata(self, article_id: str, changes: dict[str, str | None], add_tags: Iterable[str] = (),
@@ -512,7 +471,7 @@ class Archive:
                 for blob in kept.values():  # the embedded text (headline, decks, body) is the same
                     self.store.put_vector(article_id, MODEL, blob)
                 self._commit({article_id: new}, [])
-            (self.path / PENDING_FILE).unlink(missing_ok=True)
+            self.journal.clear()
         return IngestOutcome("updated", new.id, new.title, len(new.paragraphs), new.origin, "metadata")
 
     def version(self, ref: str, n: int | None = None) -> Article:
@@ -568,14 +527,14 @@ class Archive:
         with self._locked():
             self._recover()
             before = self.engine.optimize()
-            (self.path / PENDING_FILE).unlink(missing_ok=True)
+            self.journal.clear()
         return before, self.engine.segment_count()
 
     def rebuild(self, progress: Callable[[int], None] | None = None) -> int:
         """Recreate the index from the store and swap it in; return the article count."""
         with self._locked():
             n = self._rebuild_locked(progress)
-            (self.path / PENDING_FILE).unlink(missing_ok=True)
+            self.journal.clear()
         return n
 
     def _rebuild_locked(self, progress: Callable[[int], None] | None = None) -> int:
@@ -693,10 +652,10 @@ class Archive:
         if orphans:
             arts = sorted({a for a, _ in orphans})
             problems.append(f"{len(orphans)} paragraphs in the index belong to no stored article (e.g. {arts[0]})")
-        pending = self.path / PENDING_FILE
-        if pending.exists() or pending.is_symlink():
-            if _read_journal(pending) is None:
-                problems.append(f"the journal {pending} is damaged (the next write sets it aside and rebuilds the index)")
+        if self.journal.exists():
+            if self.journal.read() is None:
+                problems.append(f"the journal {self.journal.path} is damaged (the next write sets it aside and "
+                                "rebuilds the index)")  # fmt: skip
             else:
                 problems.append("an interrupted write left a journal (the next ingest repairs it)")
         return problems
@@ -707,234 +666,19 @@ class Archive:
     # -- searching --------------------------------------------------------------------------
 
     def search(self, query: str, options: SearchOptions | None = None, **kw) -> SearchResult:
-        """Ranked paragraphs for ``query`` (the query language of archive.query)."""
-        with self._reading_index():
-            return self._search(query, options, **kw)
-
-    @contextmanager
-    def _reading_index(self) -> Iterator[None]:
-        """A failure to read the index (a damaged or vanished file) is one error that says how
-        to repair it, never a traceback."""
-        try:
-            yield
-        except (ArchiveError, AttributeError, NameError, TypeError):  # (those are bugs: the funnel reports them)
-            raise
-        except Exception as e:  # Whoosh reports a damaged block as a bare Exception ("Block tag error")
-            if os.environ.get("ARCHIVE_TRACEBACK", "") not in ("", "0"):  # a bug report wants the original
-                raise
-            if isinstance(e, OSError) and e.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES):
-                raise disk_error(e, self.path, "writing the search index") from None
-            detail = " ".join(str(e).split())[:160]
-            raise ArchiveError(f"the search index of {self.describe()} cannot be read "
-                               f"({type(e).__name__}: {detail})",
-                               hint="rebuild it from the store with: archive rebuild") from None  # fmt: skip
-
-    def _search(self, query: str, options: SearchOptions | None = None, **kw) -> SearchResult:
-        from .engine.base import EngineQuery
-
-        opts = options or SearchOptions(**kw)
-        if opts.limit < 1:
-            raise QueryError("limit must be at least 1", setting="limit")
-        if opts.page < 1:
-            raise QueryError("page must be at least 1", setting="page")
-        unknown = [f for f in opts.facets if f not in FACETS]
-        if unknown:
-            raise QueryError(f"facets: no facet {unknown[0]!r} (use {', '.join(FACETS)})", setting="facets")
-        started = time.perf_counter()
-        node = aq.parse(query)
-        filters = self._filters(opts)
-        groups = self.store.synonym_groups()
-        words = aq.plain_words(node)
-        strict = aq.expand_synonyms(node, groups)
-        match, node, strict_total = "all", strict, None
-        if words is not None and len(words) > ALL_WORDS_UP_TO:
-            if SENTENCE_STOPS:
-                from .analysis import SENTENCE_STOP_WORDS
-
-                kept = [w for w in words if w.text.lower().strip("?.,!:;'’\"") not in SENTENCE_STOP_WORDS]
-                words = kept or words
-            node, match = aq.expand_synonyms(aq.any_of(words, COORD), groups), "any"
-        offset = (opts.page - 1) * opts.limit
-        by_article = opts.by_article or opts.per_article > 0
-
-        def run(node: aq.Node, match: str):
-            # The headline lift is for short queries: on long ones it made no difference on
-            # SciFact train (nDCG@10 0.657 without, 0.656 with) and took 2.7 times as long.
-            lift = TITLE_WEIGHT if match == "all" else 0.0
-            limit, skip = opts.limit, offset
-            if blending(match):  # the best candidates, re-ranked below, then the page
-                from .semantic import CANDIDATES
-
-                limit, skip = max(CANDIDATES, offset + opts.limit), 0
-            eq = EngineQuery(node, filters, limit=limit, offset=skip, sort=opts.sort, title_weight=lift,
-                             by_article=by_article, per_article=max(1, opts.per_article),
-                             count_up_to=COUNT_UP_TO, explain=opts.explain)  # fmt: skip
-            return eq, self.engine.search(eq)
-
-        ready: list[bool] = []
-
-        def blending(match: str) -> bool:
-            if not (match == "any" and opts.semantic and opts.sort == "relevance"):
-                return False
-            if not ready:
-                ready.append(self.semantic_status()["active"])
-            return ready[0]
-
-        equery, res = run(node, match)
-        if match == "all" and words is not None and len(words) > 1 and res.total == 0:
-            strict_total = 0  # nothing has every word: rank by the most of them
-            node, match = aq.expand_synonyms(aq.any_of(words, COORD), groups), "any"
-            equery, res = run(node, match)
-        meaning = blending(match)
-        blended: dict[tuple[str, int], object] = {}
-        if meaning and res.hits:
-            from . import semantic as sem
-
-            qv = sem.embed_query(query)
-            vectors = self.store.vectors({h.article_id for h in res.hits}, sem.MODEL)
-            order = sem.blend([h.score for h in res.hits], [h.article_id for h in res.hits], qv, vectors)
-            page = order[offset : offset + opts.limit]
-            for b in page:
-                blended[(res.hits[b.index].article_id, res.hits[b.index].n)] = b
-                res.hits[b.index].score = b.score
-            res.hits = [res.hits[b.index] for b in page]
-        hits = self._hits(res.hits, node, opts, offset, res.per_article if by_article else None, res.rows)
-        if opts.explain:
-            found = {(eh.article_id, eh.n): eh for eh in res.hits}
-            for hit in hits:
-                hit.explain = self.engine.explain(equery, found[(hit.article_id, hit.paragraph)])
-                b = blended.get((hit.article_id, hit.paragraph))
-                if b is not None:  # what the blend made of the word-match and the meaning
-                    from .semantic import LEXICAL_WEIGHT, MODEL
-
-                    hit.explain[:0] = [
-                        {"field": "(meaning)", "term": f"similarity {b.similarity:.3f} by {MODEL}",
-                         "score": round((1 - LEXICAL_WEIGHT) * b.similarity, 4)},
-                        {"field": "(words)", "term": f"word match {b.lexical:.3f} of the best",
-                         "score": round(LEXICAL_WEIGHT * b.lexical, 4)},
-                    ]  # fmt: skip
-        total, total_exact = res.total, res.total_exact
-        facets = self.engine.facets(EngineQuery(node, filters), list(opts.facets)) if opts.facets else None
-        suggestion = None
-        if strict_total is None and match == "all":
-            strict_total = total
-        if opts.suggest and strict_total is not None and strict_total < SUGGEST_BELOW:
-            suggestion = self._suggest(query, strict, filters, strict_total)
-        took = (time.perf_counter() - started) * 1000
-        return SearchResult(query, total, took, opts.page, opts.limit, hits, suggestion, by_article, match, facets,
-                            total_exact, "words+meaning" if meaning else "words")
-
-    def _hits(self, found: list, node: aq.Node | None, opts: SearchOptions, offset: int,
-              counts: dict[str, int] | None, known: dict | None = None) -> list[Hit]:  # fmt: skip
-        """Engine hits made into Hits: metadata and text from the store, snippets, context."""
-        from .snippets import Matcher, make_snippet
-
-        keys = [(h.article_id, h.n) for h in found] + [(i.article_id, i.n) for h in found for i in h.inner]
-        rows = dict(known or {})  # what the engine's search brought back
-        rows.update(self.store.hit_rows([k for k in dict.fromkeys(keys) if k not in rows]))
-        matcher = Matcher.from_query(node) if node is not None and opts.snippets else None
-
-        def make(h, rank: int) -> Hit | None:
-            row = rows.get((h.article_id, h.n))
-            if row is None:  # index ahead of store (an interrupted write): skip, check reports it
-                return None
-            snippet = make_snippet(row.text, matcher.spans(row.text) if matcher else [], opts.snippet_length)
-            hit = Hit(
-                rank=rank, score=h.score, article_id=h.article_id, paragraph=h.n, kind=row.kind,
-                title=row.title, source=row.source, author=row.author, date=row.date, url=row.url,
-                text=row.text, snippet=snippet.html(),
-                matched_paragraphs=counts.get(h.article_id) if counts is not None else None,
-            )  # fmt: skip
-            hit.segments = snippet.segments
-            return hit
-
-        hits: list[Hit] = []
-        for i, h in enumerate(found):
-            hit = make(h, offset + i + 1)
-            if hit is None:
-                continue
-            hit.inner = [x for x in (make(inner, 0) for inner in h.inner) if x is not None]
-            if opts.context > 0:
-                hit.context = [p for p in self.store.paragraphs(h.article_id, h.n - opts.context, h.n + opts.context)
-                               if p.n != h.n]  # fmt: skip
-            hits.append(hit)
-        return hits
+        """Ranked paragraphs for ``query`` (the query language of archive.query); see
+        archive.search for the steps."""
+        return self.searcher.search(query, options or SearchOptions(**kw))
 
     def related(self, ref: str, para: int | None = None, limit: int = 10) -> SearchResult:
         """Articles most like article ``ref`` (or, with ``para``, paragraphs most like that
         paragraph), by more-like-this over its distinctive words."""
-        from .engine.base import EngineQuery
+        return self.searcher.related(ref, para, limit)
 
-        started = time.perf_counter()
-        article = self.get(ref)
-        if para is not None:
-            chosen = [p for p in article.paragraphs if p.n == para]
-            if not chosen:
-                raise QueryError(f"para {para}: {article.id} has {len(article.paragraphs)} paragraphs", setting="para")
-            text = chosen[0].text
-        else:
-            text = "\n".join(p.text for p in article.paragraphs)
-        equery = EngineQuery(aq.Term(None, ""), limit=limit, by_article=para is None, title_weight=0)
-        res = self.engine.more_like(text, article.id, equery)
-        opts = SearchOptions(limit=limit, snippets=False)
-        hits = self._hits(res.hits, None, opts, 0, res.per_article if para is None else None, res.rows)
-        label = f"related:{article.id}" + (f"#{para}" if para is not None else "")
-        took = (time.perf_counter() - started) * 1000
-        return SearchResult(label, res.total, took, 1, limit, hits, None, para is None, "any")
-
-    def _filters(self, opts: SearchOptions) -> list[aq.Node]:
-        filters: list[aq.Node] = []
-        if opts.source:
-            filters.append(aq.Phrase("source", opts.source))
-        if opts.since or opts.until:
-            try:
-                lo = date_bound(opts.since, end=False) if opts.since else None
-                hi = date_bound(opts.until, end=True) if opts.until else None
-            except ValueError as e:
-                raise QueryError(f"since/until: {e}", setting="since/until") from None
-            filters.append(aq.Range("date", lo, hi))
-        if opts.article:
-            filters.append(aq.Term("article", self.store.resolve(opts.article)))
-        if opts.kind:
-            filters.append(aq.Term("kind", opts.kind))
-        if opts.lang:
-            filters.append(aq.Term("lang", opts.lang.lower()))
-        return filters
-
-    def _suggest(self, query: str, node: aq.Node, filters: list[aq.Node], total: int) -> str | None:
-        from .engine.base import EngineQuery
-
-        mapping: dict[str, str] = {}
-        for leaf in aq.positive_leaves(node):
-            if not (isinstance(leaf, aq.Term) and leaf.field is None):
-                continue
-            word = leaf.text.lower()
-            if not word.isalpha() or len(word) < 3:
-                continue
-            known = self.store.word_count(word)
-            cands = self.store.corrections(word)
-            if cands and (known == 0 or cands[0][2] >= 20 * known):
-                mapping[word] = cands[0][0]
-        if not mapping:
-            return None
-        corrected = aq.replace_words(node, mapping)
-        if self.engine.count(EngineQuery(corrected, filters, count_up_to=total + 1)) <= total:  # more, or not
-            return None
-        out = query
-        for wrong, right in mapping.items():
-            out = re.sub(rf"(?<!\w){re.escape(wrong)}(?!\w)", _same_case(right), out, flags=re.I)
-        return out
-
-
-def _read_journal(pending: Path) -> list[str] | None:
-    """The ids a killed writer was writing, or None if the journal is not a list of ids."""
-    try:
-        ids = json.loads(pending.read_text(encoding="utf-8"))
-    except (OSError, ValueError, RecursionError):
-        return None
-    if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
-        return None
-    return ids
+    @contextmanager
+    def _reading_index(self) -> Iterator[None]:
+        with index_errors(self.describe()):
+            yield
 
 
 def _crash_point(name: str) -> None:
@@ -943,15 +687,3 @@ def _crash_point(name: str) -> None:
         import signal
 
         os.kill(os.getpid(), signal.SIGKILL)
-
-
-def _same_case(word: str) -> Callable[[re.Match[str]], str]:
-    def repl(m: re.Match[str]) -> str:
-        w = m.group()
-        if w.isupper() and len(w) > 1:
-            return word.upper()
-        if w[:1].isupper():
-            return word[:1].upper() + word[1:]
-        return word
-
-    return repl

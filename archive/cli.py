@@ -195,7 +195,7 @@ def init(obj: Ctx, engine, url, name, shards, replicas) -> None:
 # -- ingest ------------------------------------------------------------------------------------
 
 
-MIN_MEMORY_MB = 200  # archive.archive.MIN_MEMORY_MB (not imported here: start-up time)
+from .limits import MIN_MEMORY_MB  # noqa: E402 (a module of constants: cheap to import)
 MEMORY_HELP = ("Keep the process under about this much memory while it writes (default 1024; "
                "at least 200). Less memory means smaller batches and a slower ingest.")
 

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-MODEL_NAME = "all-MiniLM-L6-v2"
+from .semantic import MODEL as MODEL_NAME  # noqa: E402 (one name for the model)
 DIM = 384
 MAX_TOKENS = 256  # sentence-transformers' max_seq_length for this model
 # The LFS object id of sentence-transformers/all-MiniLM-L6-v2's model.safetensors on the Hub.

@@ -15,6 +15,8 @@ MAX_WILDCARD_TERMS = 1_000
 MAX_FUZZY_TERMS = 50
 # Words a whole query may stand for once its wildcards and fuzzy terms are expanded.
 MAX_EXPANDED_TERMS = 4_000
+# Megabytes a write needs at the least: Python, the modules, an open store and searcher.
+MIN_MEMORY_MB = 200
 # Seconds a search may take before it is stopped.
 SEARCH_TIMEOUT = 5.0
 

@@ -341,9 +341,9 @@ def plain_words(node: Node) -> list[Term] | None:
     return None
 
 
-def any_of(words: list[Term], coord: float | None) -> Node:
+def any_of(words: list[Term]) -> Node:
     """Documents with any of the words, ranked by how well they match (for sentence queries)."""
-    return words[0] if len(words) == 1 else Or(tuple(words), coord)
+    return words[0] if len(words) == 1 else Or(tuple(words))
 
 
 def expand_synonyms(node: Node, groups: list[list[str]]) -> Node:

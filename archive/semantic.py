@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
     from .model import Article
 
-MODEL = "all-MiniLM-L6-v2"  # the name stored beside each vector (archive.embeddings.MODEL_NAME)
+MODEL = "all-MiniLM-L6-v2"  # the model, and the name stored beside each vector
 LEXICAL_WEIGHT = 0.3
 CANDIDATES = 300
 MAX_CHARS = 4000  # the model reads 256 word pieces; more text is cut before tokenizing

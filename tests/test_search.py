@@ -253,14 +253,14 @@ def test_index_from_environment(seed, tmp_path, monkeypatch):
 
 
 def test_total_is_counted_up_to_a_cap(run, tmp_path, monkeypatch):
-    import archive.archive
+    import archive.search
 
     lines = [f'{{"id": "a{i}", "title": "Story {i}", "text": "common word here. item{i}"}}' for i in range(30)]
     write(tmp_path / "many.jsonl", "\n".join(lines))
     run("ingest", str(tmp_path / "many.jsonl"))
     out = run.json("search", "common", "--limit", "5")
     assert (out["total"], out["total_exact"]) == (30, True)
-    monkeypatch.setattr(archive.archive, "COUNT_UP_TO", 10)
+    monkeypatch.setattr(archive.search, "COUNT_UP_TO", 10)
     out = run.json("search", "common", "--limit", "5")
     assert (out["total"], out["total_exact"]) == (10, False)
     assert "1–5 of 10+ hits" in run("search", "common", "--limit", "5").stdout
@@ -293,3 +293,10 @@ def test_facets_when_the_first_articles_have_no_source(seeded, tmp_path):
     facets = seeded.json("search", "superalignment", "--facets", "source,kind")["facets"]
     assert facets["source"] == [{"value": "Wire", "articles": 1, "paragraphs": 1}]
     assert sum(f["paragraphs"] for f in facets["kind"]) == 3
+
+
+def test_a_question_mark_before_a_trailing_star_is_a_wildcard_on_both_engines(seeded):
+    """`super?lign*`: one unknown letter, then anything. (Whoosh's prefix fast path took the
+    `?` as a letter and found nothing; OpenSearch found the superalignment paragraphs.)"""
+    hits = seeded.json("search", "super?lign*")["hits"]
+    assert [(h["paragraph"]) for h in hits] == [5, 6]

@@ -131,7 +131,7 @@ def test_totals_and_hits_match_whoosh(archive, monkeypatch, walk_all_up_to, quer
     engine = archive.engine
     s = engine.searcher()
     core = engine._translate(aq.parse(query))
-    fq = engine._filter(archive._filters(SearchOptions(**opts)))
+    fq = engine._filter(archive.searcher.filters(SearchOptions(**opts)))
     full = wq.And([core, fq]) if fq is not None else core
     expected = len(list(s.docs_for_query(full)))  # Whoosh's own count
     assert expected > 0
@@ -165,7 +165,7 @@ def test_kind_weights_cover_every_headline(archive):
         weights = we._kind_weights(reader)
         titles = [d for d in range(reader.doc_count_all()) if not reader.is_deleted(d)
                   and reader.stored_fields(d) and reader.column_reader("kind")[d] == "title"]  # fmt: skip
-        assert titles and all(weights[d] == we.KIND_BOOST["title"] for d in titles)
+        assert titles and all(weights[d] == we.KIND_WEIGHTS["title"] for d in titles)
 
 
 def test_whoosh_imports_lean_and_whole():
@@ -209,7 +209,7 @@ def test_filtered_search_equals_filtering_every_scored_match(archive, query, opt
     engine = archive.engine
     s = engine.searcher()
     lifted = engine._with_title_lift(aq.parse(query), archive_module.TITLE_WEIGHT)
-    allowed = set(s.docs_for_query(engine._filter(archive._filters(SearchOptions(**opts)))))
+    allowed = set(s.docs_for_query(engine._filter(archive.searcher.filters(SearchOptions(**opts)))))
     everything = s.search(lifted, limit=None)
     fields = s.reader().stored_fields
     kept = {(fields(d)["article"], fields(d)["n"]): round(sc, 9) for sc, d in everything.top_n if d in allowed}
@@ -239,7 +239,7 @@ def test_count_stops_where_it_was_asked_to(archive):
     full = archive.engine.count(EngineQuery(aq.parse("said"), [], count_up_to=10**9))
     assert full > 1000
     assert archive.engine.count(EngineQuery(aq.parse("said"), [], count_up_to=3)) == 3
-    kind = archive._filters(SearchOptions(kind="title"))
+    kind = archive.searcher.filters(SearchOptions(kind="title"))
     titles = archive.engine.count(EngineQuery(aq.parse("said"), kind, count_up_to=10**9))
     assert 0 < titles < full
 

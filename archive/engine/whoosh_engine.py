@@ -93,16 +93,12 @@ INDEX_NAME = "paragraphs"
 # Memory for the writer's posting pool: below this the pool spills to disk and re-reads
 # every posting (shared/notes/perf-facts.md: 546 paragraphs/s at 128 MB, about 950 at 2 GB).
 WRITER_MB = 512
-# A paragraph's match score is multiplied by its kind's weight at query time (see base.py;
-# the OpenSearch engine does the same with a function score, so both engines rank alike).
-KIND_BOOST = KIND_WEIGHTS
 
 
 # BM25 parameters and idf. Lucene's idf, log(1 + (N - n + 0.5) / (n + 0.5)), rather than
 # Whoosh's log(N / (n + 1)) + 1 (see benchmarks/RESULTS.md for what each was worth).
 BM25_K1 = 0.9
 BM25_B = 0.4
-LUCENE_IDF = True
 # A search that can match at most this many paragraphs (by its rarest word's count) scores every
 # match in one walk and so counts them too; above it, block-quality skipping pays for a second,
 # unscored walk to count (see _CountingTop).
@@ -120,12 +116,9 @@ class NewsBM25F(scoring.BM25F):
         cache = _kept(parent, "idf")
         idf = cache.get((fieldname, text))
         if idf is None:
-            if LUCENE_IDF:
-                n_docs = parent.doc_count_all()
-                df = parent.doc_frequency(fieldname, text)
-                idf = math.log(1 + (n_docs - df + 0.5) / (df + 0.5))
-            else:
-                idf = parent.idf(fieldname, text)
+            n_docs = parent.doc_count_all()
+            df = parent.doc_frequency(fieldname, text)
+            idf = math.log(1 + (n_docs - df + 0.5) / (df + 0.5))
             cache[(fieldname, text)] = idf
         avgfl = parent.avg_field_length(fieldname) or 1
         B = self._field_B.get(fieldname, self.B)
@@ -515,7 +508,7 @@ class WhooshEngine:
             return []
         parts = []
         core = self._translate(q.query)
-        kind_w = KIND_BOOST.get(_column(s.reader(), "kind")[docnum], 1.0)
+        kind_w = KIND_WEIGHTS.get(_column(s.reader(), "kind")[docnum], 1.0)
         leaves = [(leaf, w * kind_w) for leaf, w in _scoring_leaves(core)] if core is not None else []
         if q.title_weight > 0:
             lift = self._with_title_lift(q.query, q.title_weight)
@@ -664,7 +657,7 @@ class WhooshEngine:
             return wq.ConstantScoreQuery(ExpandedFuzzy(field, ts[0], words))
         if isinstance(node, aq.Wildcard):
             pattern = node.pattern
-            if pattern.endswith("*") and "*" not in pattern[:-1] and field in ("text", "title"):
+            if pattern.endswith("*") and "*" not in pattern[:-1] and "?" not in pattern and field in ("text", "title"):
                 prefix = pattern[:-1]
                 stemmed = stem(prefix)
                 options = {prefix, stemmed}
@@ -900,7 +893,7 @@ class Scaled(wq.WrappingQuery):
 
 
 class KindWeighted(wq.WrappingQuery):
-    """Multiplies each paragraph's score by its kind's weight (KIND_BOOST)."""
+    """Multiplies each paragraph's score by its kind's weight (KIND_WEIGHTS)."""
 
     def _rewrap(self, child):
         return KindWeighted(child)
@@ -924,7 +917,7 @@ def _kind_weights(reader) -> dict[int, float]:
     kept = _kept(reader, "kind_weights")
     if "weights" not in kept:
         weights: dict[int, float] = {}
-        for kind, w in KIND_BOOST.items():
+        for kind, w in KIND_WEIGHTS.items():
             if w != 1.0 and (("kind", kind)) in reader:
                 weights.update(dict.fromkeys(_posting_ids(reader.postings("kind", kind)), w))
         kept["weights"] = weights
@@ -975,7 +968,7 @@ class _KindMatcher(WrappingMatcher):
     weight bounds what a block can score (so Whoosh's block-quality skipping stays exact)."""
 
     def __init__(self, child, weights: dict[int, float]) -> None:
-        super().__init__(child, boost=max(KIND_BOOST.values()))
+        super().__init__(child, boost=max(KIND_WEIGHTS.values()))
         self.weights = weights
 
     def _replacement(self, newchild):
