@@ -31,7 +31,9 @@ def pytest_configure(config) -> None:
 def pytest_generate_tests(metafunc) -> None:
     if "engine" in metafunc.fixturenames and metafunc.definition.get_closest_marker("engines") is not None:
         if metafunc.definition.get_closest_marker("whoosh_only") is None:
-            metafunc.parametrize("engine", ["whoosh", "opensearch"], indirect=True)
+            from archive.engine import ENGINES  # every registered engine runs the engine-marked tests
+
+            metafunc.parametrize("engine", list(ENGINES), indirect=True)
 
 
 @pytest.fixture(scope="session")

@@ -272,7 +272,7 @@ def test_library_use_without_click(tmp_path, seed, opensearch_url):
             assert [o.action for o in ar.ingest_inputs([str(seed)])] == ["added"]
             assert [h.paragraph for h in ar.search("superalignment").hits] == [5, 6]
         finally:
-            ar._cluster.drop()
+            ar.backend.cluster.drop()
 
 
 # -- a two-node cluster ------------------------------------------------------------------------
@@ -402,7 +402,7 @@ def test_two_machines_adding_under_one_id_at_once_lose_nothing(tmp_path, opensea
         assert {h.article_id for h in one.search("reported").hits} == {"storm-hits-coast", "storm-hits-coast-2"}
         assert one.check() == []
     finally:
-        one._cluster.drop()
+        one.backend.cluster.drop()
         one.close()
         two.close()
 
