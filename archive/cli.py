@@ -141,6 +141,12 @@ def cli(ctx: click.Context, index: str, color: str, traceback: bool) -> None:
 # -- init --------------------------------------------------------------------------------------
 
 
+def _format_choices() -> list[str]:
+    from .formats import FORMATS as INPUT_FORMATS
+
+    return list(INPUT_FORMATS)
+
+
 def _engine_choices() -> list[str]:
     from .engine import ENGINES
 
@@ -220,7 +226,7 @@ def embed_option(f):
 @click.option("--tag", "tags", multiple=True, help="A tag (repeat for more).")
 @click.option("--lang", help="Language code, e.g. en or ko.")
 @click.option("--input-format", "--as", "reader", default="auto", show_default=True,
-              type=click.Choice(["auto", "text", "json", "html", "markdown", "feed"]),
+              type=click.Choice(["auto", *_format_choices()]),
               help="How to read the inputs; auto goes by extension and content.")
 @click.option("--timeout", type=click.FloatRange(0.1), default=20, show_default=True, metavar="SECONDS",
               help="How long to wait for a URL.")

@@ -429,3 +429,43 @@ def test_lang_option_overrides(run, tmp_path):
                                   "2024-05-18T09:30:00+09:00", "Sat, 18 May 2024 09:00:00 GMT", "2024/05/18"])  # fmt: skip
 def test_dates_normalised(text):
     assert parse_date(text) == "2024-05-18"
+
+
+# Every registered input format, with a small real-looking sample of it: a format added to
+# archive.formats without a sample here fails the test below.
+FORMAT_SAMPLES = {
+    "text": ("story.txt", "OpenAI Co-Leader Resigns\n\nJan Leike said safety took a backseat.\n"),
+    "markdown": ("story.md", "---\ntitle: OpenAI Co-Leader Resigns\n---\n# OpenAI Co-Leader Resigns\n\n"
+                             "Jan Leike said safety took a backseat.\n"),
+    "html": ("story.html", "<html><head><title>OpenAI Co-Leader Resigns</title></head><body><article>"
+                           "<h1>OpenAI Co-Leader Resigns</h1><p>Jan Leike said safety took a backseat to shiny "
+                           "products, in a thread on Friday that explained why he left the company.</p><p>He led "
+                           "the superalignment team, which OpenAI formed last July to steer future systems.</p>"
+                           "</article></body></html>"),
+    "json": ("story.jsonl", '{"title": "OpenAI Co-Leader Resigns", "text": "Jan Leike said safety took a backseat."}\n'),
+    "feed": ("feed.xml", '<?xml version="1.0"?><rss version="2.0"><channel><title>AI Daily</title><item>'
+                         "<title>OpenAI Co-Leader Resigns</title><link>https://ex.com/1</link>"
+                         "<description>Jan Leike said safety took a backseat.</description></item></channel></rss>"),
+}  # fmt: skip
+
+
+def test_every_registered_format_reads_its_sample_by_suffix_and_by_content():
+    from archive.formats import FORMATS, sniff
+    from archive.readers import detect_format, read_all
+
+    assert set(FORMAT_SAMPLES) == set(FORMATS)
+    for name, (filename, text) in FORMAT_SAMPLES.items():
+        assert detect_format(filename, text) == name
+        if name != "markdown":  # (Markdown is plain text to a sniffer: its suffix says it)
+            assert sniff(text) == name, name
+        [article] = read_all(text.encode(), filename)
+        assert article.title == "OpenAI Co-Leader Resigns" and any("backseat" in p.text for p in article.paragraphs), name
+        assert article.source_hash
+
+
+def test_the_cli_offers_exactly_the_registered_formats():
+    from archive.cli import ingest
+    from archive.formats import FORMATS
+
+    option = next(p for p in ingest.params if p.name == "reader")
+    assert list(option.type.choices) == ["auto", *FORMATS]

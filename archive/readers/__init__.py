@@ -15,18 +15,14 @@ from pathlib import Path
 from typing import BinaryIO, Iterator
 
 from ..errors import ReadError
+from ..formats import FORMATS as _REGISTRY
+from ..formats import by_content_type, by_suffix, sniff
 from ..model import Article
 from .decode import NotText, decode_bytes
 
-# Files a directory walk picks up, by extension, and the reader for each.
-SUFFIX_FORMATS = {
-    ".txt": "text", ".text": "text", "": "text",
-    ".json": "json", ".jsonl": "json", ".ndjson": "json",
-    ".html": "html", ".htm": "html", ".xhtml": "html",
-    ".md": "markdown", ".markdown": "markdown",
-    ".rss": "feed", ".atom": "feed", ".xml": "feed",
-}  # fmt: skip
-FORMATS = ("text", "json", "html", "markdown", "feed")
+# Files a directory walk picks up, by extension, and the format of each (archive.formats).
+SUFFIX_FORMATS = by_suffix()
+FORMATS = tuple(_REGISTRY)
 MAX_FILE_BYTES = 50 * 1024 * 1024  # per file; for a streamed JSONL file, per line
 # The most one article may hold: the longest long-reads run to a few hundred paragraphs.
 MAX_ARTICLE_PARAGRAPHS = 5_000
@@ -36,7 +32,7 @@ MAX_HTML_BYTES = 10 * 1024 * 1024
 # The longest metadata values kept (characters); longer ones are cut, marked with "…".
 METADATA_CHARS = {"title": 1_000, "source": 300, "author": 300, "url": 2_048, "lang": 16}
 # Read a line at a time, however large: JSON Lines (one article per line).
-STREAMED = (".jsonl", ".ndjson")
+STREAMED = tuple(x for f in _REGISTRY.values() for x in f.streamed)
 
 
 @dataclass
@@ -260,15 +256,8 @@ def _read_url(url: str, overrides: dict | None, fmt: str | None, max_bytes: int,
         return
     ctype = page.content_type
     if fmt is None:
-        if ctype in ("text/html", "application/xhtml+xml"):
-            fmt = "html"
-        elif ctype in ("application/rss+xml", "application/atom+xml", "application/xml", "text/xml"):
-            fmt = "feed"
-        elif ctype in ("application/json", "application/x-ndjson"):
-            fmt = "json"
-        elif ctype in ("text/markdown",):
-            fmt = "markdown"
-        elif ctype != "text/plain":
+        fmt = by_content_type(ctype)
+        if fmt is None:
             yield ReadError(url, f"not an HTML page or a feed (content type {ctype})")
             return
     if page.charset:
@@ -285,19 +274,11 @@ def _read_url(url: str, overrides: dict | None, fmt: str | None, max_bytes: int,
 
 
 def detect_format(name: str, text: str) -> str:
+    """The format of an input: by its name's suffix, else by its first characters."""
     suffix = Path(name).suffix.lower()
     if suffix in SUFFIX_FORMATS and suffix:
         return SUFFIX_FORMATS[suffix]
-    head = text.lstrip()[:200].lower()
-    if head[:1] in ("{", "["):
-        return "json"
-    from .feed import looks_like_feed
-
-    if looks_like_feed(text):
-        return "feed"
-    if head.startswith(("<!doctype html", "<html")) or "<html" in head:
-        return "html"
-    return "text"
+    return sniff(text)
 
 
 def read_bytes(data: bytes, origin: str, overrides: dict | None = None, fmt: str | None = None,
@@ -314,38 +295,16 @@ def read_bytes(data: bytes, origin: str, overrides: dict | None = None, fmt: str
             yield ReadError(origin, str(e))
             return
     fmt = fmt or detect_format(origin, text)
-    if fmt == "json":
-        from .jsonl import read_json_text
-
-        yield from read_json_text(text, origin, overrides)
-        return
-    if fmt == "feed":
-        from .feed import read_feed
-
-        yield from read_feed(data, origin, overrides)
-        return
     if fmt == "html" and len(data) > MAX_HTML_BYTES:
         yield ReadError(origin, f"page is {len(data):,} bytes of HTML, over the {MAX_HTML_BYTES:,} bytes read as "
                                 "one article")  # fmt: skip
         return
-    try:  # one article per input
-        if fmt == "html":
-            from .html import read_html
-
-            article = read_html(text, origin, base_url, overrides)
-        elif fmt == "markdown":
-            from .markdown import read_markdown
-
-            article = read_markdown(text, origin, overrides)
-        else:
-            from .text import read_text
-
-            article = read_text(text, origin, overrides)
-    except ReadError as e:
-        yield e
-        return
-    article.source_hash = hashlib.sha256(data).hexdigest()
-    yield article
+    digest = None
+    for item in _REGISTRY[fmt].reader()(data, text, origin, overrides, base_url):
+        if isinstance(item, Article) and not item.source_hash:  # one article per input: its bytes
+            digest = digest or hashlib.sha256(data).hexdigest()
+            item.source_hash = digest
+        yield item
 
 
 def read_all(data: bytes, origin: str, overrides: dict | None = None, fmt: str | None = None) -> list[Article]:

@@ -7,6 +7,8 @@ paragraphs and puts back the figure captions it leaves out.
 
 from __future__ import annotations
 
+from typing import Iterator
+
 from urllib.parse import urljoin
 
 from ..analysis import normalize_text
@@ -103,3 +105,17 @@ def _figure_captions(html: str | bytes, url: str | None, lxml_html) -> dict[str,
             out[urljoin(url or "", src)] = text
             out[src] = text
     return out
+
+
+def read(data: bytes, text: str, origin: str, overrides: dict | None = None,
+         base_url: str | None = None) -> Iterator[Article | ReadError]:  # fmt: skip
+    """The registry's entry (archive.formats): one article per page."""
+    try:
+        yield read_html(text, origin, base_url, overrides)
+    except ReadError as e:
+        yield e
+
+
+def looks_like_html(head: str) -> bool:
+    head = head[:200].lower()
+    return head.startswith(("<!doctype html", "<html")) or "<html" in head

@@ -310,3 +310,13 @@ def _paragraphs(value: Any, where: str) -> list[Paragraph]:
         if text:
             out.append(Paragraph(0, kind, text, credit))
     return out
+
+
+def read(data: bytes, text: str, origin: str, overrides: dict | None = None,
+         base_url: str | None = None) -> Iterator[Article | ReadError]:  # fmt: skip
+    """The registry's entry (archive.formats): one article per object or line."""
+    yield from read_json_text(text, origin, overrides)
+
+
+def looks_like_json(head: str) -> bool:
+    return head[:1] in ("{", "[")

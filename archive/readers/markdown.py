@@ -4,6 +4,8 @@ no Markdown syntax reaches the index or the snippets."""
 
 from __future__ import annotations
 
+from typing import Iterator
+
 import re
 
 from ..analysis import normalize_text
@@ -151,3 +153,12 @@ def _is_emphasis_only(children) -> bool:
     """``![alt](src)`` followed by ``*A caption*`` on the next line: the emphasis is the caption."""
     rest = [c for c in children if c.type not in ("image", "softbreak") and not (c.type == "text" and not c.content.strip())]
     return bool(rest) and rest[0].type == "em_open" and rest[-1].type == "em_close"
+
+
+def read(data: bytes, text: str, origin: str, overrides: dict | None = None,
+         base_url: str | None = None) -> Iterator[Article | ReadError]:  # fmt: skip
+    """The registry's entry (archive.formats): one article per input."""
+    try:
+        yield read_markdown(text, origin, overrides)
+    except ReadError as e:
+        yield e

@@ -14,6 +14,8 @@ and blank lines separate paragraphs (hard-wrapped lines are joined).
 
 from __future__ import annotations
 
+from typing import Iterator
+
 import re
 
 from ..analysis import normalize_text
@@ -226,3 +228,12 @@ def _plain(lines: list[str]) -> list[tuple[str, str, str | None]]:
         else:
             out.append(("body", " ".join(block), None))
     return out
+
+
+def read(data: bytes, text: str, origin: str, overrides: dict | None = None,
+         base_url: str | None = None) -> Iterator[Article | ReadError]:  # fmt: skip
+    """The registry's entry (archive.formats): one article per input."""
+    try:
+        yield read_text(text, origin, overrides)
+    except ReadError as e:
+        yield e
