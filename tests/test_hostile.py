@@ -88,6 +88,7 @@ class _Trickle(http.server.BaseHTTPRequestHandler):
         pass
 
 
+@pytest.mark.slow
 def test_a_trickling_server_is_bounded_by_the_timeout_and_holds_no_lock(tmp_path):
     server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _Trickle)
     server.daemon_threads = True
@@ -343,6 +344,7 @@ def test_a_query_that_expands_to_too_many_words_is_refused(words_archive, monkey
 
 
 @pytest.mark.whoosh_only
+@pytest.mark.slow
 def test_a_search_past_its_time_budget_stops_with_one_line(tmp_path, monkeypatch):
     records = [{"id": f"n{i}", "title": f"Note {i}", "text": f"common words in note {i} about markets and trade"}
                for i in range(3000)]  # fmt: skip
@@ -378,6 +380,7 @@ def test_opensearch_searches_carry_the_time_budget_and_a_timeout_is_one_error(mo
     assert sent["body"]["timeout"] == "2500ms" and sent["request_timeout"] == 12.5
 
 
+@pytest.mark.slow
 def test_a_page_with_more_text_than_an_article_is_refused_before_indexing(tmp_path):
     paras = "".join(f"<p>Paragraph {i} says the market rose on trading in oil and gold today.</p>\n" for i in range(6000))
     f = write(tmp_path / "dump.html", f"<html><head><title>Dump</title></head><body><article><h1>Dump</h1>{paras}"
@@ -413,6 +416,7 @@ def small_disk(tmp_path):
     subprocess.run(["umount", "-l", str(mnt)], capture_output=True)
 
 
+@pytest.mark.slow
 def test_a_full_disk_is_one_line_and_loses_nothing_acknowledged(small_disk, tmp_path):
     ix = small_disk / "ix"
     assert sh("ingest", str(SEED), index=ix).returncode == 0

@@ -322,6 +322,7 @@ def two_nodes():
             stop_node(p)
 
 
+@pytest.mark.slow
 def test_two_nodes_survive_losing_one(two_nodes, tmp_path, seed):
     urls = two_nodes
     run = Run(tmp_path / "c", "opensearch", ",".join(urls))

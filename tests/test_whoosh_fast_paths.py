@@ -17,7 +17,7 @@ from archive.archive import Archive, SearchOptions
 from archive.engine import whoosh_engine as we
 from archive.model import Article, Paragraph
 
-pytestmark = pytest.mark.whoosh_only
+pytestmark = [pytest.mark.whoosh_only, pytest.mark.slow]  # (a 50,000-paragraph archive)
 
 COMMON = ["market", "prices", "said", "bank"]
 RARE = ["cocoa", "zinc", "tapioca", "copra", "lumber", "jaguar"]
