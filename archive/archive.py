@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterable, Iterator
 
@@ -27,58 +26,9 @@ from .search import (  # noqa: F401 (the searcher's names, as the library has al
     ALL_WORDS_UP_TO, COUNT_UP_TO, FACETS, SUGGEST_BELOW, TITLE_WEIGHT, SearchOptions, Searcher, index_errors)
 
 from .journal import PENDING_FILE, Journal  # noqa: E402,F401
-# A batch is committed (store and index) and acknowledged when it reaches either size: each
-# Whoosh commit writes a segment and may merge, so bigger batches ingest faster.
-BATCH_ARTICLES = 2_000
-BATCH_PARAGRAPHS = 20_000
-MEMORY_MB = 1024  # what a write may use by default (see MemoryPlan)
-from .limits import MIN_MEMORY_MB  # noqa: E402
-EMBED_BATCH = 64  # articles per batch when ingest embeds them
-
-
-@dataclass
-class Metadata:
-    """Metadata given on the command line, applied to every article read."""
-
-    title: str | None = None
-    source: str | None = None
-    date: str | None = None
-    url: str | None = None
-    author: str | None = None
-    lang: str | None = None
-    tags: list[str] = field(default_factory=list)
-
-    def as_overrides(self) -> dict:
-        d = {k: v for k, v in self.__dict__.items() if v and k != "tags"}
-        if self.tags:
-            d["tags"] = list(self.tags)
-        return d
-
-
-@dataclass(frozen=True)
-class MemoryPlan:
-    """How a write (ingest, import, rebuild) spends a memory budget, in megabytes of the
-    process's peak resident size. Beyond a fixed part (the interpreter, the modules, the open
-    store and searcher: about 150 MB), the memory goes to the batch of articles held before a
-    commit (about 20 MB per 1,000 paragraphs as read, stored and indexed) and to Whoosh's
-    posting pool, which spills sorted runs to disk when full (so a smaller pool costs speed,
-    not correctness). The default, 1,024 MB, keeps the batch sizes the archive always used
-    (with a 374 MB pool where it had 512); the measured peaks are in benchmarks/RESULTS.md."""
-
-    memory_mb: int
-    batch_paragraphs: int
-    batch_articles: int
-    writer_mb: int
-
-    @classmethod
-    def for_budget(cls, memory_mb: int | None = None) -> "MemoryPlan":
-        mb = MEMORY_MB if memory_mb is None else memory_mb
-        if mb < MIN_MEMORY_MB:
-            raise ArchiveError(f"memory {mb}: a write needs at least {MIN_MEMORY_MB} MB", setting="memory")
-        spare = mb - 150
-        paragraphs = max(1_000, min(BATCH_PARAGRAPHS, spare * 1_000 // 20 // 2))  # half the rest to the batch
-        writer = max(16, min(512, spare - paragraphs * 20 // 1_000 - 100))  # the pool, less its own overhead
-        return cls(mb, paragraphs, max(100, min(BATCH_ARTICLES, paragraphs // 10)), writer)
+from .ingest import (  # noqa: F401 (as the library has always exported them)
+    BATCH_ARTICLES, BATCH_PARAGRAPHS, EMBED_BATCH, MEMORY_MB, MIN_MEMORY_MB, ArchiveOptions, Ingester, MemoryPlan,
+    Metadata)
 
 
 class Archive:
@@ -86,17 +36,17 @@ class Archive:
     :meth:`init`); it is engine-blind, and asks its backend (``archive.engine``) for the store,
     the index and their lifecycle. Safe to search from several threads at once."""
 
-    def __init__(self, path: Path, backend) -> None:
+    def __init__(self, path: Path, backend, options: ArchiveOptions | None = None) -> None:
+        options = options or ArchiveOptions()
         self.path = path
         self.backend = backend
         self.journal = Journal(path)
         self.searcher = Searcher(self)
-        self.lock_timeout = 300.0
-        self.on_wait: Callable[[str], None] | None = None
-        # Embed added articles for semantic ranking: None = when the model is installed (and
-        # ARCHIVE_SEMANTIC is not off), False = never (a fast bulk load; `embed` catches up).
-        self.embed_on_ingest: bool | None = None
-        self.set_memory(None)
+        # (see ArchiveOptions; kept as attributes a caller may still change after opening)
+        self.lock_timeout = options.lock_timeout
+        self.on_wait: Callable[[str], None] | None = options.on_wait
+        self.embed_on_ingest: bool | None = options.embed_on_ingest
+        self.set_memory(options.memory_mb)
 
     @property
     def store(self):
@@ -116,9 +66,10 @@ class Archive:
     # -- opening ----------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: str | os.PathLike, *, create: bool = False) -> "Archive":
+    def open(cls, path: str | os.PathLike, *, create: bool = False, options: ArchiveOptions | None = None) -> "Archive":
         """Open the archive at ``path``; with ``create``, make one if there is none (a Whoosh
-        archive, or whatever ARCHIVE_ENGINE / ARCHIVE_URL ask for)."""
+        archive, or whatever ARCHIVE_ENGINE / ARCHIVE_URL ask for). ``options``: the lock
+        timeout, the memory budget, embedding on ingest, a callback for waits."""
         from .engine import DEFAULT_ENGINE, backend_class
 
         path = Path(path)
@@ -129,13 +80,13 @@ class Archive:
                     f"no archive at {path}",
                     hint="add articles to make one: archive ingest seeds/ (or pick another with --index)",
                 )
-            return cls.init(path, EngineConfig.from_env())
+            return cls.init(path, EngineConfig.from_env(), options)
         name = config.engine if config is not None else DEFAULT_ENGINE
         # (with create: another process may be making this archive at this moment)
-        return cls(path, backend_class(name).open(path, config, create=create))
+        return cls(path, backend_class(name).open(path, config, create=create), options)
 
     @classmethod
-    def init(cls, path: str | os.PathLike, config: "EngineConfig") -> "Archive":
+    def init(cls, path: str | os.PathLike, config: "EngineConfig", options: ArchiveOptions | None = None) -> "Archive":
         """Make a new archive at ``path`` on the engine ``config`` names. On OpenSearch, an
         archive of that name already in the cluster is joined (another machine's, say)."""
         from .engine import backend_class
@@ -145,7 +96,7 @@ class Archive:
             raise ArchiveError(f"there is already an archive at {path}", hint="pick another --index, or use it as it is")
         if path.exists() and not path.is_dir():
             raise ArchiveError(f"{path} exists and is not a directory")
-        return cls(path, backend_class(config.engine).create(path, config))
+        return cls(path, backend_class(config.engine).create(path, config), options)
 
     def close(self) -> None:
         self.backend.close()
@@ -180,9 +131,7 @@ class Archive:
         """Write the engine, then commit the store (the caller holds a store transaction).
         A journal of the ids being written lets the next writer repair a crash in between."""
         self.journal.write(list(upserts) + deletes)
-        prepare = getattr(self.store, "prepare", None)
-        if prepare is not None:  # a shared store claims new ids before the index is written
-            prepare()
+        self.store.prepare()  # (a shared store claims new ids before the index is written)
         _crash_point("before-index")
         with self._reading_index():
             self.engine.apply(list(upserts.values()), deletes)
@@ -190,106 +139,9 @@ class Archive:
 
     def ingest(self, articles: Iterable[Article | ReadError]) -> Iterator[IngestOutcome | ReadError]:
         """Add articles; yield what happened to each (or the ReadError given in its place).
-
-        Each outcome is yielded only once its batch is committed to store and index both.
-        """
-        batch: list[Article | ReadError] = []
-        paragraphs = 0
-        with self._locked():
-            self._recover()
-            # Embedding takes about 0.1 s an article: smaller batches keep the progress bar
-            # moving and commit work as it is done (the commit is small beside the embedding).
-            embedding = self._embedding()
-            most = min(self.memory.batch_articles, EMBED_BATCH) if embedding else self.memory.batch_articles
-            for item in articles:
-                batch.append(item)
-                paragraphs += len(item.paragraphs) if isinstance(item, Article) else 0
-                if len(batch) >= most or paragraphs >= self.memory.batch_paragraphs:
-                    yield from self._ingest_batch(batch, embedding)
-                    batch, paragraphs = [], 0
-            if batch:
-                yield from self._ingest_batch(batch, embedding)
-
-    def _ingest_batch(self, batch: list[Article | ReadError], embedding: bool) -> list[IngestOutcome | ReadError]:
-        outcomes: list[IngestOutcome | ReadError] = []
-        upserts: dict[str, Article] = {}
-        with self.store.transaction():
-            prefetch = getattr(self.store, "prefetch", None)
-            if prefetch is not None:  # a remote store looks a batch up in a few requests
-                prefetch([a for a in batch if isinstance(a, Article)])
-            self._canonical_tags([a for a in batch if isinstance(a, Article)])
-            for article in batch:
-                if isinstance(article, ReadError):
-                    outcomes.append(article)
-                    continue
-                outcome, stored = self._place(article, upserts)
-                outcomes.append(outcome)
-                if stored is not None:
-                    upserts[stored.id] = stored
-            if upserts and embedding:
-                from .semantic import MODEL, embed_articles
-
-                for article_id, blob in embed_articles(upserts.values()).items():
-                    self.store.put_vector(article_id, MODEL, blob)
-            if upserts:
-                self._commit(upserts, [])
-        self.journal.clear()
-        return outcomes
-
-    def _place(self, article: Article, written: dict[str, Article]) -> tuple[IngestOutcome, Article | None]:
-        """Decide what ``article`` is (archive.identity): a new article, a new version or new
-        metadata of a stored one (merged over it, the old state kept as a version), or nothing
-        new; store it accordingly (inside the batch's transaction)."""
-        from . import identity
-
-        existing = self.store.find_existing(article)
-        note = None
-        if existing is not None and existing[1] == article.content_hash():
-            unchanged = IngestOutcome("unchanged", existing[0], article.title, len(article.paragraphs), article.origin)
-            return unchanged, None
-        if existing is not None:
-            old = written.get(existing[0]) or self.store.get(existing[0])
-            earlier = [v["version"] for v in old.versions if article.source_hash and
-                       v.get("source_hash") == article.source_hash and article.source_hash != old.source_hash]
-            if earlier:  # the bytes of a version it has had: nothing new (a revert would be a stealth edit)
-                note = f"the bytes of its version {earlier[-1]}; the current text is newer"
-                return IngestOutcome("unchanged", old.id, old.title, len(old.paragraphs), article.origin,
-                                     note=note), None  # fmt: skip
-            merged = identity.merge(old, article)
-            change = identity.change(old, merged)
-            if change is None:
-                return IngestOutcome("unchanged", old.id, old.title, len(old.paragraphs), article.origin), None
-            merged.versions.append(identity.snapshot(old, _now(), change))
-            article, action = merged, "updated"
-        else:
-            article.id, action, change = self.store.new_id(article), "added", None
-            other = self.store.same_headline(article)
-            if other is not None:
-                note = f"another article has the same headline: {other}"
-        self.store.put(article, article.content_hash())
-        outcome = IngestOutcome(action, article.id, article.title, len(article.paragraphs), article.origin, change, note)
-        return outcome, article
-
-    def _canonical_tags(self, articles: list[Article]) -> None:
-        """Each tag as the archive first saw it (``openai`` becomes ``OpenAI`` if that came
-        first), so tag filters and facets treat spellings as one tag."""
-        from .identity import tag_key
-
-        keys = {tag_key(t) for a in articles for t in a.tags}
-        if not keys:
-            return
-        known = self.store.tag_names(keys)
-        new: dict[str, str] = {}
-        for a in articles:
-            tags: dict[str, str] = {}
-            for t in a.tags:
-                k = tag_key(t)
-                if k not in known:
-                    known[k] = new[k] = t
-                tags.setdefault(k, known[k])
-            a.tags = list(tags.values())
-        if new:
-            self.store.add_tag_names(new)
+        Each outcome is yielded only once its batch is committed to store and index both
+        (see archive.ingest)."""
+        return Ingester(self).run(articles)
 
     def ingest_inputs(self, inputs: list[str], metadata: Metadata | None = None, stdin: bytes | BinaryIO | None = None,
                       fmt: str | None = None, max_bytes: int | None = None, timeout: float | None = None,
@@ -460,7 +312,7 @@ class Archive:
                     raise ArchiveError(f"{new.url} is already the address of {other[0]!r}",
                                        hint="an address names one article")  # fmt: skip
             with self.store.transaction():
-                self._canonical_tags([new])
+                Ingester(self).canonical_tags([new])
                 if identity.change(old, new) is None:
                     return IngestOutcome("unchanged", old.id, old.title, len(old.paragraphs), old.origin)
                 new.versions.append(identity.snapshot(old, _now(), "metadata"))

@@ -109,10 +109,17 @@ class Ctx:
             color = stream.isatty()
         return Style.detect(color)
 
-    def open(self, create: bool = False):
+    def open(self, create: bool = False, options=None):
         from .archive import Archive
 
-        return Archive.open(self.index, create=create)
+        return Archive.open(self.index, create=create, options=options)
+
+    def write_options(self, lock_timeout: float = 300.0, memory: int | None = None, no_embed: bool = False):
+        """The options a writing command opens its archive with (its flags, in the library's terms)."""
+        from .ingest import ArchiveOptions
+
+        return ArchiveOptions(lock_timeout=lock_timeout, memory_mb=memory, embed_on_ingest=False if no_embed else None,
+                              on_wait=lambda msg: click.echo(f"archive: {msg}", err=True))  # fmt: skip
 
 
 @click.group(cls=ArchiveGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -280,7 +287,7 @@ def ingest(obj: Ctx, paths, title, source, date_, url, author, tags, lang, reade
 def _run_ingest(obj: Ctx, paths: list[str], meta, stdin, reader, max_size: int, fmt: str, lock_timeout: float,
                 timeout: float | None = None, memory: int | None = None, no_embed: bool = False,
                 follow_links: bool = False, quiet: bool = False) -> None:  # fmt: skip
-    from .errors import ReadError
+    from .errors import ReadError, one_line
     from .model import IngestOutcome
     from .render import dumps, ingest_total, outcome_text
 
@@ -289,28 +296,23 @@ def _run_ingest(obj: Ctx, paths: list[str], meta, stdin, reader, max_size: int, 
     counts: dict[str, int] = {}
     n_paragraphs = 0
     records: list[dict] = []
-    ar = obj.open(create=True)
-    ar.set_memory(memory)
-    if no_embed:
-        ar.embed_on_ingest = False
-    ar.lock_timeout = lock_timeout
-    ar.on_wait = lambda msg: click.echo(f"archive: {msg}", err=True)
-    with ar:
+    with obj.open(create=True, options=obj.write_options(lock_timeout, memory, no_embed)) as ar:
         bar = _Progress()
         outcomes = ar.ingest_inputs(paths, meta, stdin=stdin, fmt=reader, max_bytes=max_size * 1024 * 1024,
                                     timeout=timeout, progress=bar, follow_links=follow_links)
         for item in outcomes:
             if isinstance(item, ReadError):
                 counts["failed"] = counts.get("failed", 0) + 1
-                click.echo(f"archive: {item.message}", err=True)
+                click.echo(one_line(f"archive: {item.message}"), err=True)
                 if fmt != "text":
                     records.append({"action": "failed", "origin": item.origin, "error": item.problem})
                 continue
             assert isinstance(item, IngestOutcome)
             counts[item.action] = counts.get(item.action, 0) + 1
             n_paragraphs += item.paragraphs
-            if fmt == "text" and not quiet:
-                bar.echo(outcome_text(item, style), color=style.color)
+            if fmt == "text":
+                if not quiet:
+                    bar.echo(outcome_text(item, style), color=style.color)
             elif fmt == "jsonl":
                 click.echo(dumps(item.to_dict(), pretty=False))
             else:
@@ -795,9 +797,7 @@ def set_(obj: Ctx, article_id, title, source, date_, author, url, lang, tags, un
                                  ("url", url), ("lang", lang)) if v is not None}  # fmt: skip
     if not changes and not tags and not untags:
         raise click.UsageError("say what to change, e.g. --date 2024-05-18 or --tag openai")
-    with obj.open() as ar:
-        ar.lock_timeout = lock_timeout
-        ar.on_wait = lambda msg: click.echo(f"archive: {msg}", err=True)
+    with obj.open(options=obj.write_options(lock_timeout)) as ar:
         (full,) = ar.exact_ids([article_id], prefixes=prefixes)
         outcome = ar.set_metadata(full, changes, tags, untags)
     if fmt == "text":
@@ -866,8 +866,7 @@ def embed(obj: Ctx, drop, status_only, lock_timeout) -> None:
       archive embed --drop
     """
     started = time.perf_counter()
-    with obj.open() as ar:
-        ar.lock_timeout = lock_timeout
+    with obj.open(options=obj.write_options(lock_timeout)) as ar:
         if drop:
             n = ar.drop_embeddings()
             click.echo(f"dropped {n:,} embedding{'s' if n != 1 else ''}: sentence queries rank by words alone")
@@ -943,8 +942,7 @@ def rebuild(obj: Ctx, memory) -> None:
       archive rebuild --memory 512
     """
     started = time.perf_counter()
-    with obj.open() as ar:
-        ar.set_memory(memory)
+    with obj.open(options=obj.write_options(memory=memory)) as ar:
         total = ar.counts()["articles"]
         if sys.stderr.isatty():
             from tqdm import tqdm
@@ -980,15 +978,11 @@ def migrate(obj: Ctx, dest, lock_timeout, memory, no_embed) -> None:
 
     started = time.perf_counter()
     try:
-        target = Archive.open(dest)
+        target = Archive.open(dest, options=obj.write_options(lock_timeout, memory, no_embed))
     except NoArchive:
         raise NoArchive(f"--to {dest}: there is no archive there",
                         hint=f"make it first, e.g.: archive --index {dest} init --engine opensearch --url URL") from None  # fmt: skip
     with obj.open() as src, target as dst:
-        dst.lock_timeout = lock_timeout
-        dst.set_memory(memory)
-        if no_embed:
-            dst.embed_on_ingest = False
         bar = _Progress()
         report = src.migrate(dst, progress=bar)
         bar.close()

@@ -313,6 +313,12 @@ class Store:
     def upgrade(self) -> None:
         """Nothing to do: a store's layout is brought up to date when it is opened."""
 
+    def prefetch(self, articles: Iterable[Article]) -> None:
+        """Nothing to do: looking an article up in SQLite costs less than preparing for it."""
+
+    def prepare(self) -> None:
+        """Nothing to do: one store file has one writer at a time (the write lock)."""
+
     def has(self, article_id: str) -> bool:
         """Whether an article has exactly this id."""
         return self._taken(article_id)

@@ -1,0 +1,191 @@
+"""Adding articles: how a write spends its memory (MemoryPlan), the options an archive is
+opened with (ArchiveOptions), and the ingester: batches under the write lock, each article
+placed by the identity rules (archive.identity) as added, updated or unchanged, embedded when
+the model is there, and acknowledged only once its batch is committed to index and store.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
+
+from .dates import now_iso as _now
+from .errors import ArchiveError, ReadError
+from .limits import MIN_MEMORY_MB
+from .model import Article, IngestOutcome
+
+if TYPE_CHECKING:
+    from .archive import Archive
+
+# A batch is committed (store and index) and acknowledged when it reaches either size: each
+# Whoosh commit writes a segment and may merge, so bigger batches ingest faster.
+BATCH_ARTICLES = 2_000
+BATCH_PARAGRAPHS = 20_000
+MEMORY_MB = 1024  # what a write may use by default (see MemoryPlan)
+EMBED_BATCH = 64  # articles per batch when ingest embeds them
+
+
+@dataclass
+class Metadata:
+    """Metadata given on the command line, applied to every article read."""
+
+    title: str | None = None
+    source: str | None = None
+    date: str | None = None
+    url: str | None = None
+    author: str | None = None
+    lang: str | None = None
+    tags: list[str] = field(default_factory=list)
+
+    def as_overrides(self) -> dict:
+        d = {k: v for k, v in self.__dict__.items() if v and k != "tags"}
+        if self.tags:
+            d["tags"] = list(self.tags)
+        return d
+
+
+@dataclass(frozen=True)
+class MemoryPlan:
+    """How a write (ingest, import, rebuild) spends a memory budget, in megabytes of the
+    process's peak resident size. Beyond a fixed part (the interpreter, the modules, the open
+    store and searcher: about 150 MB), the memory goes to the batch of articles held before a
+    commit (about 20 MB per 1,000 paragraphs as read, stored and indexed) and to Whoosh's
+    posting pool, which spills sorted runs to disk when full (so a smaller pool costs speed,
+    not correctness). The default, 1,024 MB, keeps the batch sizes the archive always used
+    (with a 374 MB pool where it had 512); the measured peaks are in benchmarks/RESULTS.md."""
+
+    memory_mb: int
+    batch_paragraphs: int
+    batch_articles: int
+    writer_mb: int
+
+    @classmethod
+    def for_budget(cls, memory_mb: int | None = None) -> "MemoryPlan":
+        mb = MEMORY_MB if memory_mb is None else memory_mb
+        if mb < MIN_MEMORY_MB:
+            raise ArchiveError(f"memory {mb}: a write needs at least {MIN_MEMORY_MB} MB", setting="memory")
+        spare = mb - 150
+        paragraphs = max(1_000, min(BATCH_PARAGRAPHS, spare * 1_000 // 20 // 2))  # half the rest to the batch
+        writer = max(16, min(512, spare - paragraphs * 20 // 1_000 - 100))  # the pool, less its own overhead
+        return cls(mb, paragraphs, max(100, min(BATCH_ARTICLES, paragraphs // 10)), writer)
+
+@dataclass
+class ArchiveOptions:
+    """What an archive is opened with, for the writes it will do (a library speaks of these;
+    the CLI fills them from its flags)."""
+
+    lock_timeout: float = 300.0  # seconds to wait for another writer
+    memory_mb: int | None = None  # what a write may hold (MemoryPlan); None: MEMORY_MB
+    # Embed added articles for semantic ranking: None = when the model is installed (and
+    # ARCHIVE_SEMANTIC is not off), False = never (a fast bulk load; `embed` catches up).
+    embed_on_ingest: bool | None = None
+    on_wait: Callable[[str], None] | None = None  # told once when a write waits for the lock
+
+
+class Ingester:
+    """One ingest: ``run`` is a generator; the write lock is taken at its first step."""
+
+    def __init__(self, archive: "Archive") -> None:
+        self.archive = archive
+
+    def run(self, articles: Iterable[Article | ReadError]) -> Iterator[IngestOutcome | ReadError]:
+        """Add articles; yield what happened to each (or the ReadError given in its place).
+
+        Each outcome is yielded only once its batch is committed to store and index both.
+        """
+        batch: list[Article | ReadError] = []
+        paragraphs = 0
+        with self.archive._locked():
+            self.archive._recover()
+            # Embedding takes about 0.1 s an article: smaller batches keep the progress bar
+            # moving and commit work as it is done (the commit is small beside the embedding).
+            embedding = self.archive._embedding()
+            most = min(self.archive.memory.batch_articles, EMBED_BATCH) if embedding else self.archive.memory.batch_articles
+            for item in articles:
+                batch.append(item)
+                paragraphs += len(item.paragraphs) if isinstance(item, Article) else 0
+                if len(batch) >= most or paragraphs >= self.archive.memory.batch_paragraphs:
+                    yield from self._batch(batch, embedding)
+                    batch, paragraphs = [], 0
+            if batch:
+                yield from self._batch(batch, embedding)
+
+    def _batch(self, batch: list[Article | ReadError], embedding: bool) -> list[IngestOutcome | ReadError]:
+        outcomes: list[IngestOutcome | ReadError] = []
+        upserts: dict[str, Article] = {}
+        with self.archive.store.transaction():
+            # (a store in a cluster looks the whole batch up in a few requests)
+            self.archive.store.prefetch([a for a in batch if isinstance(a, Article)])
+            self.canonical_tags([a for a in batch if isinstance(a, Article)])
+            for article in batch:
+                if isinstance(article, ReadError):
+                    outcomes.append(article)
+                    continue
+                outcome, stored = self.place(article, upserts)
+                outcomes.append(outcome)
+                if stored is not None:
+                    upserts[stored.id] = stored
+            if upserts and embedding:
+                from .semantic import MODEL, embed_articles
+
+                for article_id, blob in embed_articles(upserts.values()).items():
+                    self.archive.store.put_vector(article_id, MODEL, blob)
+            if upserts:
+                self.archive._commit(upserts, [])
+        self.archive.journal.clear()
+        return outcomes
+
+    def place(self, article: Article, written: dict[str, Article]) -> tuple[IngestOutcome, Article | None]:
+        """Decide what ``article`` is (archive.identity): a new article, a new version or new
+        metadata of a stored one (merged over it, the old state kept as a version), or nothing
+        new; store it accordingly (inside the batch's transaction)."""
+        from . import identity
+
+        existing = self.archive.store.find_existing(article)
+        note = None
+        if existing is not None and existing[1] == article.content_hash():
+            unchanged = IngestOutcome("unchanged", existing[0], article.title, len(article.paragraphs), article.origin)
+            return unchanged, None
+        if existing is not None:
+            old = written.get(existing[0]) or self.archive.store.get(existing[0])
+            earlier = [v["version"] for v in old.versions if article.source_hash and
+                       v.get("source_hash") == article.source_hash and article.source_hash != old.source_hash]
+            if earlier:  # the bytes of a version it has had: nothing new (a revert would be a stealth edit)
+                note = f"the bytes of its version {earlier[-1]}; the current text is newer"
+                return IngestOutcome("unchanged", old.id, old.title, len(old.paragraphs), article.origin,
+                                     note=note), None  # fmt: skip
+            merged = identity.merge(old, article)
+            change = identity.change(old, merged)
+            if change is None:
+                return IngestOutcome("unchanged", old.id, old.title, len(old.paragraphs), article.origin), None
+            merged.versions.append(identity.snapshot(old, _now(), change))
+            article, action = merged, "updated"
+        else:
+            article.id, action, change = self.archive.store.new_id(article), "added", None
+            other = self.archive.store.same_headline(article)
+            if other is not None:
+                note = f"another article has the same headline: {other}"
+        self.archive.store.put(article, article.content_hash())
+        outcome = IngestOutcome(action, article.id, article.title, len(article.paragraphs), article.origin, change, note)
+        return outcome, article
+
+    def canonical_tags(self, articles: list[Article]) -> None:
+        """Each tag as the archive first saw it (``openai`` becomes ``OpenAI`` if that came
+        first), so tag filters and facets treat spellings as one tag."""
+        from .identity import tag_key
+
+        keys = {tag_key(t) for a in articles for t in a.tags}
+        if not keys:
+            return
+        known = self.archive.store.tag_names(keys)
+        new: dict[str, str] = {}
+        for a in articles:
+            tags: dict[str, str] = {}
+            for t in a.tags:
+                k = tag_key(t)
+                if k not in known:
+                    known[k] = new[k] = t
+                tags.setdefault(k, known[k])
+            a.tags = list(tags.values())
+        if new:
+            self.archive.store.add_tag_names(new)
