@@ -19,9 +19,9 @@ from typing import BinaryIO, Callable, Iterable, Iterator
 from .config import EngineConfig
 from .dates import now_iso as _now
 from .engine.whoosh_backend import INDEX_DIR, LOCK_FILE, STORE_FILE  # noqa: F401 (a Whoosh archive's files)
-from .errors import ArchiveError, NoArchive, NotFound, QueryError, ReadError
+from .errors import ArchiveError, ArchiveExists, NoArchive, NotFound, QueryError, ReadError
 from .lock import write_lock
-from .model import Article, IngestOutcome, Paragraph, SearchResult
+from .model import Article, IngestOutcome, Paragraph, SearchResult, Stats
 from .search import (  # noqa: F401 (the searcher's names, as the library has always exported them)
     ALL_WORDS_UP_TO, COUNT_UP_TO, FACETS, SUGGEST_BELOW, TITLE_WEIGHT, SearchOptions, Searcher, index_errors)
 
@@ -80,7 +80,10 @@ class Archive:
                     f"no archive at {path}",
                     hint="add articles to make one: archive ingest seeds/ (or pick another with --index)",
                 )
-            return cls.init(path, EngineConfig.from_env(), options)
+            try:
+                return cls.init(path, EngineConfig.from_env(), options)
+            except ArchiveExists:  # another process made it a moment ago: use it
+                return cls.open(path, create=True, options=options)
         name = config.engine if config is not None else DEFAULT_ENGINE
         # (with create: another process may be making this archive at this moment)
         return cls(path, backend_class(name).open(path, config, create=create), options)
@@ -93,7 +96,7 @@ class Archive:
 
         path = Path(path)
         if EngineConfig.load(path) is not None or (path / STORE_FILE).exists():
-            raise ArchiveError(f"there is already an archive at {path}", hint="pick another --index, or use it as it is")
+            raise ArchiveExists(f"there is already an archive at {path}", hint="pick another --index, or use it as it is")
         if path.exists() and not path.is_dir():
             raise ArchiveError(f"{path} exists and is not a directory")
         return cls(path, backend_class(config.engine).create(path, config), options)
@@ -469,19 +472,16 @@ class Archive:
     def list(self, sort: str = "date"):
         return self.store.summaries(sort)
 
-    def stats(self) -> dict:
-        s = self.store.stats()
+    def stats(self) -> Stats:
+        counts = self.store.stats()
         try:
-            s["segments"] = self.engine.segment_count()
-            s["index_problem"] = None
+            segments, problem = self.engine.segment_count(), None
         except ArchiveError as e:  # the store's counts still stand; say what is wrong with the index
-            s["segments"], s["index_problem"] = 0, e.message
-        s["index_bytes"] = self.engine.size_bytes()
-        s.update(self.backend.stats())
-        s["path"] = str(self.path)
-        s["engine"] = self.engine.name
-        s["semantic"] = self.semantic_status()
-        return s
+            segments, problem = 0, e.message
+        extra = self.backend.stats()
+        return Stats(**counts, segments=segments, index_problem=problem, index_bytes=self.engine.size_bytes(),
+                     store_bytes=extra.pop("store_bytes"), path=str(self.path), engine=self.backend.name,
+                     semantic=self.semantic_status(), engine_info=extra)  # fmt: skip
 
     def check(self) -> list[str]:
         """Problems between store and index, each a sentence; empty when all agree."""

@@ -203,7 +203,7 @@ def init(obj: Ctx, engine, url, name, shards, replicas) -> None:
     if engine == "whoosh":
         click.echo(f"made a Whoosh archive in {obj.index}")
         return
-    n = s["articles"]
+    n = s.articles
     click.echo(f"{obj.index} is the OpenSearch archive {name!r} at {url} "
                f"({n:,} article{'s' if n != 1 else ''}; settings in {obj.index}/archive.json)")  # fmt: skip
 
@@ -711,7 +711,7 @@ def stats(obj: Ctx, fmt) -> None:
     from .render import dumps, stats_text
 
     with obj.open() as ar:
-        s = ar.stats()
+        s = ar.stats().to_dict()
     style = obj.style()
     click.echo(dumps(s) if fmt == "json" else stats_text(s, style), color=style.color)
 

@@ -53,6 +53,10 @@ class NoArchive(ArchiveError):
     """There is no archive at the given path."""
 
 
+class ArchiveExists(ArchiveError):
+    """There is already an archive where a new one was to be made."""
+
+
 class ArchiveLocked(ArchiveError):
     """Another process held the archive's write lock for longer than we were willing to wait."""
 

@@ -173,6 +173,34 @@ class SearchResult:
 
 
 @dataclass
+class Stats:
+    """What ``archive stats`` shows: the store's counts, the index's size and health, where
+    the archive lives, and whether semantic ranking is on. ``engine_info`` holds what only
+    one engine has (a cluster's address, name and health)."""
+
+    articles: int
+    paragraphs: int
+    first_date: str | None
+    last_date: str | None
+    sources: dict[str, int]
+    kinds: dict[str, int]
+    languages: dict[str, int]
+    segments: int
+    index_problem: str | None
+    index_bytes: int
+    store_bytes: int
+    path: str
+    engine: str
+    semantic: dict
+    engine_info: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d.update(d.pop("engine_info"))  # (the JSON keeps its flat shape: url, name, cluster)
+        return d
+
+
+@dataclass
 class IngestOutcome:
     """What ingesting one article did: added, updated or unchanged."""
 

@@ -185,7 +185,7 @@ def measure_archive(index: Path, work: Path, on_cluster: bool = False) -> dict:
             r["size"] = dir_size(index)
         else:
             st = ar.stats()
-            r["size"] = st["index_bytes"] + st["store_bytes"]
+            r["size"] = st.index_bytes + st.store_bytes
         plain = lambda q: ar.search(q, SearchOptions(limit=10, snippets=False, suggest=False))  # noqa: E731
         snip = lambda q: ar.search(q, SearchOptions(limit=10, suggest=False))  # noqa: E731
         r["plain"] = timed(plain, all_queries())
@@ -456,9 +456,9 @@ def measure_existing(index: Path, out: Path, parts: list[str]) -> None:
     from archive.archive import Archive
 
     with Archive.open(index) as ar:
-        st = ar.stats()
+        st = ar.stats().to_dict()
     with tempfile.TemporaryDirectory() as work:
-        r = measure_archive(index, Path(work), on_cluster=ar._cluster is not None)
+        r = measure_archive(index, Path(work), on_cluster=ar.backend.name == "opensearch")
     rows = [f"### An existing archive: {st['paragraphs']:,} paragraphs, {st['articles']:,} articles, "
             f"{st.get('segments', 0)} segments\n", "| measure | value |", "|---|---|"]
     for key, label in (("plain_subset", "top-10, words and phrases"), ("snippets_subset", "top-10 with snippets"),

@@ -307,11 +307,31 @@ class WhooshEngine:
         fails outright.) A search still running on an old searcher keeps it until it ends."""
         self._generation += 1
 
+    def _fresh_retry(self, read):
+        """Run ``read`` on this thread's searcher; if it fails while another process has
+        committed since the searcher was opened (a merge there deletes segment files that a
+        reader here opens only when first needed), open a new searcher and run it once more."""
+        try:
+            return read()
+        except (ArchiveError, collectors.TimeLimit, AttributeError, NameError):
+            raise
+        except Exception:
+            searcher = getattr(self._local, "searcher", None)
+            if searcher is None or self.ix.latest_generation() == searcher.reader().generation():
+                raise  # the index did not change under it: a real failure
+            self._local.generation = -1  # stale: the next searcher() replaces (and closes) it
+            return read()
+
     def searcher(self):
         """This thread's searcher. Whoosh's readers seek and read shared file objects, so two
         threads must not read through one: each thread has its own, opened on first use and
         again after a write."""
         local = self._local
+        current = getattr(local, "searcher", None)
+        if current is not None and local.generation == self._generation and local.checked + 0.5 < time.monotonic():
+            local.checked = time.monotonic()  # another process's commit: at most every half second
+            if self.ix.latest_generation() != current.reader().generation():
+                local.generation = -1  # stale: replaced (and closed) below
         if getattr(local, "searcher", None) is None or local.generation != self._generation:
             generation = self._generation
             try:
@@ -322,6 +342,7 @@ class WhooshEngine:
                     hint="rebuild it from the store with: archive rebuild",
                 ) from None
             old, local.searcher, local.generation = getattr(local, "searcher", None), searcher, generation
+            local.checked = time.monotonic()
             with self._searchers_lock:
                 self._searchers.append(searcher)
                 if old is not None and old in self._searchers:  # this thread's own: no search is using it
@@ -383,6 +404,9 @@ class WhooshEngine:
         return found
 
     def search(self, q: EngineQuery) -> EngineResult:
+        return self._fresh_retry(lambda: self._search_once(q))
+
+    def _search_once(self, q: EngineQuery) -> EngineResult:
         from ..limits import search_timeout
 
         s = self.searcher()
@@ -473,6 +497,9 @@ class WhooshEngine:
         return EngineResult(len(ranked), hits, counts)  # every match was scored: exact
 
     def facets(self, q: EngineQuery, names: list[str]) -> dict[str, list[dict]]:
+        return self._fresh_retry(lambda: self._facets_once(q, names))
+
+    def _facets_once(self, q: EngineQuery, names: list[str]) -> dict[str, list[dict]]:
         """Counts of matching paragraphs and articles per value of each facet (dates by month)."""
         s = self.searcher()
         core = self._translate(q.query)
@@ -529,6 +556,9 @@ class WhooshEngine:
         return parts
 
     def more_like(self, text: str, exclude_article: str | None, q: EngineQuery) -> EngineResult:
+        return self._fresh_retry(lambda: self._more_like_once(text, exclude_article, q))
+
+    def _more_like_once(self, text: str, exclude_article: str | None, q: EngineQuery) -> EngineResult:
         from ..limits import search_timeout
 
         s = self.searcher()
@@ -554,6 +584,9 @@ class WhooshEngine:
         return EngineResult(len(results), hits)
 
     def count(self, q: EngineQuery) -> int:
+        return self._fresh_retry(lambda: self._count_once(q))
+
+    def _count_once(self, q: EngineQuery) -> int:
         wquery = self._translate(q.query)
         if wquery is None:
             return 0
