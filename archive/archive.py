@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, BinaryIO, Callable, Iterable, Iterator
 
 from .config import EngineConfig
 from .dates import now_iso as _now
@@ -22,13 +22,15 @@ from .engine.whoosh_backend import INDEX_DIR, LOCK_FILE, STORE_FILE  # noqa: F40
 from .errors import ArchiveError, ArchiveExists, NoArchive, NotFound, QueryError, ReadError
 from .lock import write_lock
 from .model import Article, IngestOutcome, Paragraph, SearchResult, Stats
-from .search import (  # noqa: F401 (the searcher's names, as the library has always exported them)
-    ALL_WORDS_UP_TO, COUNT_UP_TO, FACETS, SUGGEST_BELOW, TITLE_WEIGHT, SearchOptions, Searcher, index_errors)
-
-from .journal import PENDING_FILE, Journal  # noqa: E402,F401
 from .ingest import (  # noqa: F401 (as the library has always exported them)
     BATCH_ARTICLES, BATCH_PARAGRAPHS, EMBED_BATCH, MEMORY_MB, MIN_MEMORY_MB, ArchiveOptions, Ingester, MemoryPlan,
     Metadata)
+from .journal import PENDING_FILE, Journal  # noqa: F401
+from .search import (  # noqa: F401 (the searcher's names, as the library has always exported them)
+    ALL_WORDS_UP_TO, COUNT_UP_TO, FACETS, SUGGEST_BELOW, TITLE_WEIGHT, SearchOptions, Searcher, index_errors)
+
+if TYPE_CHECKING:
+    from .engine.base import Backend, Index, Store
 
 
 class Archive:
@@ -36,7 +38,7 @@ class Archive:
     :meth:`init`); it is engine-blind, and asks its backend (``archive.engine``) for the store,
     the index and their lifecycle. Safe to search from several threads at once."""
 
-    def __init__(self, path: Path, backend, options: ArchiveOptions | None = None) -> None:
+    def __init__(self, path: Path, backend: "Backend", options: ArchiveOptions | None = None) -> None:
         options = options or ArchiveOptions()
         self.path = path
         self.backend = backend
@@ -49,11 +51,11 @@ class Archive:
         self.set_memory(options.memory_mb)
 
     @property
-    def store(self):
+    def store(self) -> "Store":
         return self.backend.store
 
     @property
-    def engine(self):
+    def engine(self) -> "Index":
         """The search index (the name earlier versions used)."""
         return self.backend.index
 

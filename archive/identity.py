@@ -24,7 +24,6 @@ import re
 import unicodedata
 from dataclasses import replace
 from typing import Callable, Iterable
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from .model import Article, Paragraph
 
@@ -69,6 +68,8 @@ def url_key(url: str | None) -> str | None:
     and ``http://example.com/a`` are the same page."""
     if not url or not url.strip():
         return None
+    from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit  # (only writes need it: start-up)
+
     url = url.strip()
     try:
         parts = urlsplit(url)

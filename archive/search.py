@@ -29,7 +29,7 @@ from .model import Hit, SearchResult
 
 if TYPE_CHECKING:
     from .archive import Archive
-    from .engine.base import EngineQuery, EngineResult
+    from .engine.base import EngineQuery, EngineResult, Index, Store
 
 SUGGEST_BELOW = 3  # offer a spelling when a query finds fewer hits than this
 # Plain-word queries: up to this many words must all match; a longer one (a pasted sentence,
@@ -105,11 +105,11 @@ class Searcher:
         self.archive = archive
 
     @property
-    def store(self):
+    def store(self) -> "Store":
         return self.archive.store
 
     @property
-    def index(self):
+    def index(self) -> "Index":
         return self.archive.engine
 
     # -- the steps ----------------------------------------------------------------------------

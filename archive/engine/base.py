@@ -59,93 +59,94 @@ class EngineResult:
     rows: dict[tuple[str, int], HitRow] = field(default_factory=dict)
 
 
-class Index(Protocol):
-    """A searchable copy of the paragraphs, answering ``archive.query`` trees."""
+if TYPE_CHECKING:  # (the protocols are for type checkers and readers; defining them costs start-up time)
+    class Index(Protocol):
+        """A searchable copy of the paragraphs, answering ``archive.query`` trees."""
 
-    name: str
+        name: str
 
-    def apply(self, upserts: list[Article], deletes: list[str]) -> None:
-        """Replace the paragraphs of ``upserts`` and drop the articles ``deletes``, atomically."""
+        def apply(self, upserts: list[Article], deletes: list[str]) -> None:
+            """Replace the paragraphs of ``upserts`` and drop the articles ``deletes``, atomically."""
 
-    def search(self, q: EngineQuery) -> EngineResult: ...
+        def search(self, q: EngineQuery) -> EngineResult: ...
 
-    def count(self, q: EngineQuery) -> int:
-        """How many paragraphs match, counted at least up to ``q.count_up_to``."""
+        def count(self, q: EngineQuery) -> int:
+            """How many paragraphs match, counted at least up to ``q.count_up_to``."""
 
-    def facets(self, q: EngineQuery, names: list[str]) -> dict[str, list[dict]]: ...
+        def facets(self, q: EngineQuery, names: list[str]) -> dict[str, list[dict]]: ...
 
-    def explain(self, q: EngineQuery, hit: EngineHit) -> list[dict]:
-        """What made ``hit`` match: [{"field", "term", "score"}], biggest first."""
+        def explain(self, q: EngineQuery, hit: EngineHit) -> list[dict]:
+            """What made ``hit`` match: [{"field", "term", "score"}], biggest first."""
 
-    def more_like(self, text: str, exclude_article: str | None, q: EngineQuery) -> EngineResult:
-        """Paragraphs (or with q.by_article, articles) most like ``text``, by its distinctive terms."""
+        def more_like(self, text: str, exclude_article: str | None, q: EngineQuery) -> EngineResult:
+            """Paragraphs (or with q.by_article, articles) most like ``text``, by its distinctive terms."""
 
-    def paragraph_keys(self) -> list[tuple[str, int]]:
-        """Every (article id, paragraph number) in the index, once per document (so
-        duplicates show), for consistency checks."""
+        def paragraph_keys(self) -> list[tuple[str, int]]:
+            """Every (article id, paragraph number) in the index, once per document (so
+            duplicates show), for consistency checks."""
 
-    def size_bytes(self) -> int: ...
+        def size_bytes(self) -> int: ...
 
-    def close(self) -> None: ...
-
-
-Engine = Index  # (the name earlier versions used)
+        def close(self) -> None: ...
 
 
-class Store(Protocol):
-    """The canonical articles: what the archive's logic asks of a store, on every engine
-    (``archive.store.Store`` on SQLite, ``opensearch_store.OpenSearchStore`` in a cluster)."""
-
-    read_only: bool
-
-    def transaction(self): ...
-    def upgrade(self) -> None: ...
-    def prepare(self) -> None: ...
-    def prefetch(self, articles: Iterable[Article]) -> None: ...
-    def find_existing(self, article: Article) -> tuple[str, str] | None: ...
-    def same_headline(self, article: Article) -> str | None: ...
-    def new_id(self, article: Article) -> str: ...
-    def has(self, article_id: str) -> bool: ...
-    def resolve(self, ref: str) -> str: ...
-    def put(self, article: Article, content_hash: str) -> None: ...
-    def delete(self, article_id: str) -> None: ...
-    def get(self, article_id: str) -> Article: ...
-    def iter_articles(self) -> Iterator[Article]: ...
-    def hit_rows(self, keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int], HitRow]: ...
-    def get_meta(self, key: str) -> str | None: ...
-    def set_meta(self, key: str, value: str) -> None: ...
-    def close(self) -> None: ...
+    Engine = Index  # (the name earlier versions used)
 
 
-class Backend(Protocol):
-    """An archive on one engine: its store, its index and their lifecycle. The archive
-    (``archive.archive.Archive``) is engine-blind: it asks its backend for these."""
+    class Store(Protocol):
+        """The canonical articles: what the archive's logic asks of a store, on every engine
+        (``archive.store.Store`` on SQLite, ``opensearch_store.OpenSearchStore`` in a cluster)."""
 
-    name: str
-    store: Store
-    index: Index
+        read_only: bool
 
-    @classmethod
-    def create(cls, path: Path, config: "EngineConfig") -> "Backend":
-        """Make a new archive at ``path`` (on OpenSearch: or join one of that name) and open it."""
+        def transaction(self): ...
+        def upgrade(self) -> None: ...
+        def prepare(self) -> None: ...
+        def prefetch(self, articles: Iterable[Article]) -> None: ...
+        def find_existing(self, article: Article) -> tuple[str, str] | None: ...
+        def same_headline(self, article: Article) -> str | None: ...
+        def new_id(self, article: Article) -> str: ...
+        def has(self, article_id: str) -> bool: ...
+        def resolve(self, ref: str) -> str: ...
+        def put(self, article: Article, content_hash: str) -> None: ...
+        def delete(self, article_id: str) -> None: ...
+        def get(self, article_id: str) -> Article: ...
+        def iter_articles(self) -> Iterator[Article]: ...
+        def hit_rows(self, keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int], HitRow]: ...
+        def get_meta(self, key: str) -> str | None: ...
+        def set_meta(self, key: str, value: str) -> None: ...
+        def close(self) -> None: ...
 
-    @classmethod
-    def open(cls, path: Path, config: "EngineConfig | None", create: bool = False) -> "Backend":
-        """Open the archive at ``path``; ``create``: another process may be making it now."""
 
-    def rebuild(self, articles: Iterable[Article], writer_mb: int) -> None:
-        """Build a new index from ``articles`` beside the old one and swap it in."""
+    class Backend(Protocol):
+        """An archive on one engine: its store, its index and their lifecycle. The archive
+        (``archive.archive.Archive``) is engine-blind: it asks its backend for these."""
 
-    def set_memory(self, writer_mb: int) -> None:
-        """What an index writer may hold in memory, in MB."""
+        name: str
+        store: Store
+        index: Index
 
-    def describe(self) -> str:
-        """Where the archive lives, for messages: a path, or a cluster and a name."""
+        @classmethod
+        def create(cls, path: Path, config: "EngineConfig") -> "Backend":
+            """Make a new archive at ``path`` (on OpenSearch: or join one of that name) and open it."""
 
-    def stats(self) -> dict:
-        """What ``archive stats`` shows of this engine beyond the store's counts."""
+        @classmethod
+        def open(cls, path: Path, config: "EngineConfig | None", create: bool = False) -> "Backend":
+            """Open the archive at ``path``; ``create``: another process may be making it now."""
 
-    def close(self) -> None: ...
+        def rebuild(self, articles: Iterable[Article], writer_mb: int) -> None:
+            """Build a new index from ``articles`` beside the old one and swap it in."""
+
+        def set_memory(self, writer_mb: int) -> None:
+            """What an index writer may hold in memory, in MB."""
+
+        def describe(self) -> str:
+            """Where the archive lives, for messages: a path, or a cluster and a name."""
+
+        def stats(self) -> dict:
+            """What ``archive stats`` shows of this engine beyond the store's counts."""
+
+        def close(self) -> None: ...
 
 
 class BrokenIndex:
