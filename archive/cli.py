@@ -832,9 +832,13 @@ def diff(obj: Ctx, article_id, versions, fmt) -> None:
     old = versions[0] if versions else None
     new = versions[1] if len(versions) == 2 else None
     with obj.open() as ar:
+        article = ar.get(article_id)
+        if not versions and not article.versions and fmt == "text":
+            click.echo(f"{article.id} has one version: it has not changed since it was first read")
+            return
         if len(versions) == 1:
-            new = len(ar.get(article_id).versions) + 1
-        d = ar.diff(article_id, old, new)
+            new = len(article.versions) + 1
+        d = ar.diff(article.id, old, new)
     if fmt == "json":
         click.echo(dumps(d.to_dict()))
     else:

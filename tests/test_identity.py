@@ -137,6 +137,8 @@ def test_diff_output_is_golden(run, tmp_path):
     run("ingest", str(write(tmp_path / "v2" / "leike.txt", v2)))
     golden("diff_versions.txt", run("diff", "leike-resigns-from-openai").stdout)
     assert run("diff", "leike-resigns-from-openai", "2", "2").stdout.endswith("no differences\n")
+    run("ingest", str(write(tmp_path / "other.txt", "Another Story\n\nIts body.\n")))
+    assert run("diff", "another-story").stdout == "another-story has one version: it has not changed since it was first read\n"
     assert "has no version 7" in run("diff", "leike-resigns-from-openai", "1", "7", code=1).stderr
 
 
