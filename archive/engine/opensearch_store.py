@@ -28,7 +28,7 @@ from .opensearch_engine import paragraph_doc_id, paragraph_row
 
 RECORD_FIELDS = ["id", "title", "source", "author", "date", "url", "lang", "tags", "ingested_at", "origin",
                  "source_hash", "content_hash", "paragraph_count"]  # fmt: skip
-_LOOKUP = ["id", "content_hash", "ingested_at", "url_key", "text_key", "hash_key"]
+_LOOKUP = ["id", "content_hash", "ingested_at", "url_key", "text_key", "hash_key", "title_key", "source_key", "date"]
 _NONE = object()
 SYNONYMS_TTL = 10.0
 
@@ -240,13 +240,14 @@ class OpenSearchStore:
     def prefetch(self, articles: Iterable[Article]) -> None:
         """Look up the identities of a whole batch in a few requests (not one per article)."""
         ids: set[str] = set()
-        keys: dict[str, set[str]] = {"url_key": set(), "text_key": set(), "hash_key": set()}
+        keys: dict[str, set[str]] = {"url_key": set(), "text_key": set(), "hash_key": set(), "title_key": set()}
         for a in articles:
             if a.id:
                 ids.add(a.id)
                 continue
             for field, value in (("url_key", url_key(a.url)), ("text_key", text_key(a.paragraphs)),
-                                 ("hash_key", a.source_hash)):  # fmt: skip
+                                 ("hash_key", a.source_hash),
+                                 ("title_key", None if a.url else title_key(a.title))):  # (for same_headline)  # fmt: skip
                 if value:
                     keys[field].add(value)
         if ids:
@@ -302,11 +303,10 @@ class OpenSearchStore:
     def same_headline(self, article: Article) -> str | None:
         if article.url:
             return None
-        query = {"bool": {"filter": [{"term": {"title_key": title_key(article.title)}},
-                                     {"term": {"source_key": article.source or ""}}],
-                          "must_not": [{"exists": {"field": "url_key"}}, {"term": {"id": article.id or ""}}]}}
-        for rec in self._matching(query):
-            if (rec.get("date") or "") == (article.date or "") and rec["id"] not in self._deletes:
+        key = title_key(article.title)
+        for rec in self._lookup(("title_key", key), lambda: self._matching({"term": {"title_key": key}})):
+            if (rec["id"] != article.id and not rec.get("url_key") and rec.get("source_key", "") == (article.source or "")
+                    and (rec.get("date") or "") == (article.date or "")):
                 return rec["id"]
         for i, rec in self._puts.items():
             if (i != article.id and rec["title_key"] == title_key(article.title) and not rec["url_key"]
@@ -348,7 +348,7 @@ class OpenSearchStore:
         return [r for r in recs if r["id"] not in self._deletes]
 
     def _matching(self, query: dict) -> list[dict]:
-        body = {"query": query, "size": 100, "_source": _LOOKUP + ["date"],
+        body = {"query": query, "size": 100, "_source": _LOOKUP,
                 "sort": [{"ingested_at": "asc"}, {"id": "asc"}]}  # fmt: skip
         hits = self.cluster.call("looking up an article", self.client.search, index=self.index, body=body)["hits"]["hits"]
         return [h["_source"] for h in hits]
