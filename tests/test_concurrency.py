@@ -74,3 +74,26 @@ def test_a_long_lived_archive_sees_its_own_writes(seeded, tmp_path, engine):
         assert sorted(h.text for h in ar.search("quokka").hits) == ["A wallaby, not a quokka, was seen.", "Quokka News"]
         ar.remove(["quokka-news"])
         assert ar.search("quokka").total == 0 and ar.check() == []
+
+
+def test_opening_while_another_process_commits(tmp_path, monkeypatch):
+    """Another process's commit publishes a new table of contents and deletes the old one; an
+    archive opened between Whoosh listing the tables and reading the newest saw the file gone
+    (FileNotFoundError, "the search index cannot be opened"). It tries again, as Whoosh's own
+    reader does."""
+    from archive.engine.whoosh_engine import DurableStorage
+
+    with Archive.open(tmp_path / "ix", create=True):
+        pass
+    original, missed = DurableStorage.open_file, []
+
+    def open_file(self, name, *args, **kwargs):
+        if name.endswith(".toc") and len(missed) < 2:  # gone: committed over twice meanwhile
+            missed.append(name)
+            raise FileNotFoundError(2, "No such file or directory", name)
+        return original(self, name, *args, **kwargs)
+
+    monkeypatch.setattr(DurableStorage, "open_file", open_file)
+    with Archive.open(tmp_path / "ix") as ar:
+        assert len(missed) == 2
+        assert ar.search("anything", SearchOptions(suggest=False)).total == 0

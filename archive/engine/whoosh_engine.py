@@ -206,7 +206,7 @@ class WhooshEngine:
             DurableStorage(str(target)).create_index(make_schema(), indexname=INDEX_NAME)
             swap_in(path, target)
         try:
-            self.ix = DurableStorage(str(path)).open_index(INDEX_NAME)
+            self.ix = _open_index(path)
         except (windex.EmptyIndexError, OSError, EOFError, ValueError) as e:
             raise ArchiveError(
                 f"the search index at {path} cannot be opened ({e.__class__.__name__})",
@@ -1162,6 +1162,19 @@ class DurableStorage(FileStorage):
         super().rename_file(oldname, newname, safe)
         if newname.endswith(".toc"):
             _fsync(self.folder, directory=True)
+
+
+def _open_index(path: Path, attempts: int = 10):
+    """Open the index, trying again while the table of contents Whoosh found newest is gone:
+    another process committed between Whoosh listing the tables and reading it, and deleted
+    it (as Whoosh's own reader() retries for the segment files)."""
+    for attempt in range(attempts):
+        try:
+            return DurableStorage(str(path)).open_index(INDEX_NAME)
+        except FileNotFoundError:
+            if attempt == attempts - 1 or not path.exists():
+                raise
+            time.sleep(0.05)
 
 
 def _fsync(path: str, directory: bool = False) -> None:
