@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Callable, Iterator
 from . import query as aq
 from .dates import date_bound
 from .errors import ArchiveError, QueryError, disk_error
+from .ranking import TITLE_WEIGHT
 from .model import Hit, SearchResult
 
 if TYPE_CHECKING:
@@ -35,7 +36,6 @@ SUGGEST_BELOW = 3  # offer a spelling when a query finds fewer hits than this
 # Plain-word queries: up to this many words must all match; a longer one (a pasted sentence,
 # a claim) ranks paragraphs with any of its words, best first (chosen on SciFact train).
 ALL_WORDS_UP_TO = 3
-TITLE_WEIGHT = 0.3  # how much a match in an article's headline lifts all its paragraphs
 COUNT_UP_TO = 1_000  # hits are counted exactly up to here; beyond, the total is "1,000+"
 FACETS = ("source", "date", "kind", "tag", "lang")
 

@@ -18,10 +18,6 @@ if TYPE_CHECKING:
 from ..query import Node
 
 
-# A match in a headline or a deck says more about what the article is about: every engine
-# multiplies a paragraph's match score by its kind's weight. Chosen on SciFact train (nDCG@10
-# with the headline at 1.0 / 1.2 / 1.6: 0.6750 / 0.6743 / 0.6631; benchmarks/RESULTS.md).
-KIND_WEIGHTS = {"title": 1.2, "subtitle": 1.1, "caption": 1.0, "body": 1.0}
 
 
 @dataclass

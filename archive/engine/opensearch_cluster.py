@@ -21,11 +21,10 @@ from dataclasses import dataclass
 
 from ..analysis import MAX_WORD, STOP_WORDS
 from ..errors import ArchiveError
+from ..ranking import BM25_B, BM25_K1
 
 # Bump when a mapping or analyzer changes: an archive built before then must be rebuilt.
 LAYOUT = "opensearch/1"
-BM25_K1 = 0.9  # the Whoosh engine's values (chosen on SciFact train, see benchmarks/RESULTS.md)
-BM25_B = 0.4
 
 # Scripts written without spaces between morphemes: each run becomes a word of its own, which
 # cjk_bigram turns into overlapping bigrams (as archive.analysis does for the Whoosh engine).

@@ -12,14 +12,15 @@ import re
 from typing import Iterable
 
 from .. import query as aq
-from ..analysis import analyze, is_cjk_syllable, stem
 from ..errors import ArchiveError, QueryError
 from ..model import Article, HitRow
-from .base import KIND_WEIGHTS, EngineHit, EngineQuery, EngineResult
+from ..ranking import KIND_WEIGHTS
+from .base import EngineHit, EngineQuery, EngineResult
+from .fields import FACET_FIELDS, paragraph_fields
+from .translate import Translator, field_terms
 from .opensearch_cluster import LAYOUT, Cluster
 
 SEARCH_TYPE = "dfs_query_then_fetch"  # with more than one shard
-FACET_FIELDS = {"source": "source_name", "date": "month", "kind": "kind", "tag": "tags", "lang": "lang"}
 MAX_FACET_VALUES = 1_000
 EXACT_ARTICLE_COUNT = 40_000
 # The fields a hit shows (paragraph_row() makes them the store's row).
@@ -27,23 +28,9 @@ HIT_FIELDS = ["article", "n", "kind", "text", "title", "source_name", "author_na
 
 
 def paragraph_docs(article: Article) -> Iterable[tuple[str, dict]]:
-    """(document id, document) for each paragraph of ``article``."""
-    for p in article.paragraphs:
-        doc: dict = {
-            "article": article.id, "n": p.n, "kind": p.kind,
-            "text": p.text, "title": article.title, "lang": article.lang, "date": article.date,
-            "month": article.date[:7] if article.date else None, "url": article.url,
-        }  # fmt: skip
-        if article.source:
-            doc["source"] = doc["source_name"] = article.source
-        if article.author:
-            doc["author"] = doc["author_name"] = article.author
-        if article.tags:
-            doc["tag"] = [t.lower() for t in article.tags]
-            doc["tags"] = list(article.tags)
-        if p.credit:
-            doc["credit"] = p.credit
-        yield paragraph_doc_id(article.id, p.n), {k: v for k, v in doc.items() if v is not None}
+    """(document id, document) for each paragraph of ``article`` (archive.engine.fields)."""
+    for p, doc in paragraph_fields(article):
+        yield paragraph_doc_id(article.id, p.n), doc
 
 
 def paragraph_doc_id(article_id: str, n: int) -> str:
@@ -239,7 +226,7 @@ class OpenSearchEngine:
             return []
         parts: dict[tuple[str, str], float] = {}
         asked = {t for leaf in aq.positive_leaves(q.query) if isinstance(leaf, aq.Fuzzy)
-                 for t in _field_terms(getattr(leaf, "field", None) or "text", leaf.text)}  # fmt: skip
+                 for t in field_terms(getattr(leaf, "field", None) or "text", leaf.text)}  # fmt: skip
         for field, term, value in _weights(tree):
             words = term.split()
             if len(words) > 1 and asked & set(words):  # a fuzzy word: named as asked, as on Whoosh
@@ -299,80 +286,62 @@ class OpenSearchEngine:
         return scored
 
     def _title_lift(self, node: aq.Node) -> list[dict]:
-        lift: list[dict] = []
-        for leaf in aq.positive_leaves(node):
-            if isinstance(leaf, aq.Term) and leaf.field is None:
-                lift.extend({"term": {"title": t.term}} for t in analyze(leaf.text))
-            elif isinstance(leaf, aq.Phrase) and leaf.field is None and leaf.text.strip():
-                lift.append({"match_phrase": {"title": {"query": leaf.text}}})
-        return lift
+        return OpenSearchTranslator().title_lift(node)
 
     def _filter_clauses(self, filters: list[aq.Node]) -> list[dict]:
-        return [c for c in (self._translate(f) for f in filters) if c is not None]
+        return OpenSearchTranslator().filters(filters)
 
     def _translate(self, node: aq.Node) -> dict | None:
-        if isinstance(node, aq.And):
-            pos = [self._translate(x) for x in node.items if not isinstance(x, aq.Not)]
-            neg = [self._translate(x.item) for x in node.items if isinstance(x, aq.Not)]
-            pos = [p for p in pos if p is not None]
-            if not pos:
-                return None
-            out: dict = {"bool": {"must": pos}}
-            neg = [n for n in neg if n is not None]
-            if neg:
-                out["bool"]["must_not"] = neg
-            return out
-        if isinstance(node, aq.Or):
-            parts = [p for p in (self._translate(x) for x in node.items) if p is not None]
-            if not parts:
-                return None
-            return parts[0] if len(parts) == 1 else {"bool": {"should": parts, "minimum_should_match": 1}}
-        if isinstance(node, aq.Not):
-            inner = self._translate(node.item)
-            return {"bool": {"must": [{"match_all": {}}], "must_not": [inner]}} if inner is not None else None
-        field = getattr(node, "field", None) or "text"
-        if isinstance(node, aq.Term):
-            if field in ("kind", "lang", "article"):
-                return {"term": {field: node.text}}
-            if field == "tag":
-                return {"term": {"tag": node.text.lower()}}
-            return self._words(field, node.text, 0)
-        if isinstance(node, aq.Phrase):
-            return self._words(field, node.text, node.slop)
-        if isinstance(node, aq.Fuzzy):
-            ts = _field_terms(field, node.text)
-            if not ts:
-                return None
-            return _constant({"fuzzy": {field: {"value": ts[0], "fuzziness": min(2, node.distance), "prefix_length": 0,
-                                                "transpositions": False}}})  # fmt: skip
-        if isinstance(node, aq.Wildcard):
-            pattern = node.pattern.lower()
-            if pattern.endswith("*") and "*" not in pattern[:-1] and "?" not in pattern and field in ("text", "title"):
-                prefix = pattern[:-1]
-                options = sorted({prefix, stem(prefix)})
-                return _constant({"bool": {"should": [{"prefix": {field: p}} for p in options]}})
-            return _constant({"wildcard": {field: {"value": pattern}}})
-        if isinstance(node, aq.Range):
-            bounds = {}
-            if node.lo:
-                bounds["gte"] = node.lo
-            if node.hi:
-                bounds["lte"] = node.hi
-            return {"range": {node.field: bounds}}
-        raise TypeError(f"unknown query node {node!r}")
+        return OpenSearchTranslator().translate(node)
 
-    def _words(self, field: str, text: str, slop: int) -> dict | None:
-        ts = _field_terms(field, text)
-        if not ts:
-            return None
-        if len(ts) == 1:
-            if field in ("text", "title") and is_cjk_syllable(ts[0]):  # 팀: alone, or in a bigram
-                t = ts[0]
-                return {"bool": {"should": [{"term": {field: t}}, _constant({"prefix": {field: t}}),
-                                            _constant({"wildcard": {field: {"value": "?" + t}}})]}}  # fmt: skip
-            if field in ("text", "title"):
-                return {"term": {field: ts[0]}}
+
+class OpenSearchTranslator(Translator):
+    """The query tree as query DSL (the walk: archive.engine.translate)."""
+
+    def all_of(self, must, must_not):
+        out: dict = {"bool": {"must": must}}
+        if must_not:
+            out["bool"]["must_not"] = must_not
+        return out
+
+    def any_of(self, parts, coord):
+        return {"bool": {"should": parts, "minimum_should_match": 1}}
+
+    def none_of(self, inner):
+        return {"bool": {"must": [{"match_all": {}}], "must_not": [inner]}}
+
+    def exact(self, field, value):
+        return {"term": {field: value}}
+
+    def term(self, field, term):
+        return {"term": {field: term}}
+
+    def phrase(self, field, terms, text, slop):
+        # The cluster's stop filter leaves a gap where a stopword was, Whoosh's closes it up:
+        # one more position of slop finds what Whoosh finds.
         return {"match_phrase": {field: {"query": text, "slop": slop + 1}}}
+
+    def syllable(self, field, term):
+        return {"bool": {"should": [{"term": {field: term}}, _constant({"prefix": {field: term}}),
+                                    _constant({"wildcard": {field: {"value": "?" + term}}})]}}  # fmt: skip
+
+    def fuzzy(self, field, word, distance):
+        return _constant({"fuzzy": {field: {"value": word, "fuzziness": min(2, distance), "prefix_length": 0,
+                                            "transpositions": False}}})  # fmt: skip
+
+    def prefixes(self, field, prefixes):
+        return _constant({"bool": {"should": [{"prefix": {field: p}} for p in prefixes]}})
+
+    def wildcard(self, field, pattern):
+        return _constant({"wildcard": {field: {"value": pattern}}})
+
+    def date_range(self, field, lo, hi):
+        bounds = {}
+        if lo:
+            bounds["gte"] = lo
+        if hi:
+            bounds["lte"] = hi
+        return {"range": {field: bounds}}
 
 
 def _constant(query: dict) -> dict:
@@ -388,16 +357,6 @@ def _kind_weighted(query: dict) -> dict:
     if not functions:
         return query
     return {"function_score": {"query": query, "functions": functions, "score_mode": "first", "boost_mode": "multiply"}}
-
-
-def _field_terms(field: str, text: str) -> list[str]:
-    """The index terms of ``text`` as ``field`` analyses it (the cluster's analyzers give the
-    same terms as archive.analysis: tests/test_opensearch.py checks it)."""
-    if field in ("source", "author"):
-        from ..analysis import WORD_RE
-
-        return [m.group().lower() for m in WORD_RE.finditer(text)]
-    return [t.term for t in analyze(text)]
 
 
 def _hit(h: dict) -> EngineHit:

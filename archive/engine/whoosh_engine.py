@@ -83,10 +83,12 @@ from whoosh.matching import AndMaybeMatcher, NullMatcher, WrappingMatcher  # noq
 from whoosh.util.numeric import byte_to_length, length_to_byte  # noqa: E402
 
 from .. import query as aq
-from ..analysis import WORD_RE, analyze, is_cjk_syllable, stem
 from ..errors import ArchiveError, QueryError
 from ..model import Article
-from .base import KIND_WEIGHTS, EngineHit, EngineQuery, EngineResult
+from ..ranking import BM25_B, BM25_K1, KIND_WEIGHTS
+from .base import EngineHit, EngineQuery, EngineResult
+from .fields import FACET_FIELDS, paragraph_fields
+from .translate import Translator, field_terms, prefix_of
 from .whoosh_analysis import NewsAnalyzer, PlainAnalyzer
 
 INDEX_NAME = "paragraphs"
@@ -95,10 +97,6 @@ INDEX_NAME = "paragraphs"
 WRITER_MB = 512
 
 
-# BM25 parameters and idf. Lucene's idf, log(1 + (N - n + 0.5) / (n + 0.5)), rather than
-# Whoosh's log(N / (n + 1)) + 1 (see benchmarks/RESULTS.md for what each was worth).
-BM25_K1 = 0.9
-BM25_B = 0.4
 # A search that can match at most this many paragraphs (by its rarest word's count) scores every
 # match in one walk and so counts them too; above it, block-quality skipping pays for a second,
 # unscored walk to count (see _CountingTop).
@@ -189,8 +187,9 @@ def make_schema() -> Schema:
     )
 
 
-# facet name -> the column it counts
-FACET_COLUMNS = {"source": "source_name", "date": "month", "kind": "kind", "tag": "tags", "lang": "lang"}
+# The paragraph document's fields this schema holds (besides its key).
+SCHEMA_FIELDS = frozenset({"article", "n", "text", "title", "source", "author", "kind", "lang", "tag", "date",
+                           "source_name", "month", "tags"})  # fmt: skip
 
 
 class WhooshEngine:
@@ -241,27 +240,14 @@ class WhooshEngine:
 
     @staticmethod
     def _docs(article: Article):
-        tags = ",".join(t.lower() for t in article.tags)
-        for p in article.paragraphs:
-            doc = {
-                "key": f"{article.id}\x1f{p.n}",
-                "article": article.id,
-                "n": p.n,
-                "text": p.text,
-                "title": article.title,
-                "kind": p.kind,
-            }
-            for name, value in (("source", article.source), ("author", article.author), ("lang", article.lang),
-                                ("date", article.date)):  # fmt: skip
-                if value:
-                    doc[name] = value
-            if tags:
-                doc["tag"] = tags
-                doc["tags"] = ",".join(article.tags)
-            if article.source:
-                doc["source_name"] = article.source
-            if article.date:
-                doc["month"] = article.date[:7]
+        """The paragraph documents (archive.engine.fields) as this schema has them: lists
+        joined with commas, what the schema does not hold left out."""
+        for p, fields in paragraph_fields(article):
+            doc = {name: value for name, value in fields.items() if name in SCHEMA_FIELDS}
+            doc["key"] = f"{article.id}\x1f{p.n}"
+            for name in ("tag", "tags"):
+                if name in doc:
+                    doc[name] = ",".join(doc[name])
             yield doc
 
     def optimize(self) -> int:
@@ -365,7 +351,7 @@ class WhooshEngine:
                     raise QueryError(f"{leaf.pattern!r} stands for more than {most:,} words: "
                                      "write more letters before the *")  # fmt: skip
             elif isinstance(leaf, aq.Fuzzy):
-                ts = _field_terms(field, leaf.text)
+                ts = field_terms(field, leaf.text)
                 n = len(self._fuzzy_words(field, ts[0], leaf.distance)) if ts else 0
             else:
                 continue
@@ -511,7 +497,7 @@ class WhooshEngine:
         if not reader.doc_count():
             return {name: [] for name in names}
         articles = _column(reader, "article")
-        columns = {name: _column(reader, FACET_COLUMNS[name]) for name in names}
+        columns = {name: _column(reader, FACET_FIELDS[name]) for name in names}
         tally: dict[str, dict[str, list]] = {name: {} for name in names}
         for docnum in _matching_docs(s, full):
             article_id = articles[docnum]
@@ -629,76 +615,69 @@ class WhooshEngine:
         core = KindWeighted(core)
         if weight <= 0:
             return core
-        lift = []
-        for leaf in aq.positive_leaves(node):
-            if isinstance(leaf, aq.Term) and leaf.field is None:
-                lift.extend(wq.Term("title", t) for t in _terms(leaf.text))
-            elif isinstance(leaf, aq.Phrase) and leaf.field is None:
-                ts = _terms(leaf.text)
-                if ts:
-                    lift.append(wq.Phrase("title", ts) if len(ts) > 1 else wq.Term("title", ts[0]))
+        lift = WhooshTranslator(self).title_lift(node)
         if not lift:
             return core
         return TitleLift(core, Scaled(wq.Or(lift), weight))
 
     def _filter(self, filters: list[aq.Node]):
-        parts = [p for p in (self._translate(f) for f in filters) if p is not None]
+        parts = WhooshTranslator(self).filters(filters)
         if not parts:
             return None
         return parts[0] if len(parts) == 1 else wq.And(parts)
 
     def _translate(self, node: aq.Node):
-        if isinstance(node, aq.And):
-            pos = [self._translate(x) for x in node.items if not isinstance(x, aq.Not)]
-            neg = [self._translate(x.item) for x in node.items if isinstance(x, aq.Not)]
-            pos = [p for p in pos if p is not None]
-            neg = [n for n in neg if n is not None]
-            if not pos:
-                return None
-            q = pos[0] if len(pos) == 1 else wq.And(pos)
-            for n in neg:
-                q = wq.AndNot(q, n)
-            return q
-        if isinstance(node, aq.Or):
-            parts = [p for p in (self._translate(x) for x in node.items) if p is not None]
-            if not parts:
-                return None
-            if len(parts) == 1:
-                return parts[0]
-            q = wq.Or(parts, scale=node.coord)
-            if len(parts) >= 4:  # many terms: scoring into arrays beats a tree of union matchers (~1.7x)
-                q.matcher_type = wq.Or.ARRAY_MATCHER
-            return q
-        if isinstance(node, aq.Not):
-            inner = self._translate(node.item)
-            return wq.Not(inner) if inner is not None else None
-        field = getattr(node, "field", None) or "text"
-        if isinstance(node, aq.Term):
-            if field in ("kind", "lang", "tag", "article"):
-                return wq.Term(field, node.text)
-            return _words_query(field, node.text, 0)
-        if isinstance(node, aq.Phrase):
-            return _words_query(field, node.text, node.slop)
-        # Fuzzy words and wildcards score 1 where they match, however many words they expand
-        # to (Whoosh scores a lone expansion by BM25 and several as a constant; OpenSearch's
-        # constant_score is the same everywhere, and so is this).
-        if isinstance(node, aq.Fuzzy):
-            ts = _field_terms(field, node.text)
-            if not ts:
-                return None
-            words = self._fuzzy_words(field, ts[0], node.distance)
-            return wq.ConstantScoreQuery(ExpandedFuzzy(field, ts[0], words))
-        if isinstance(node, aq.Wildcard):
-            pattern = node.pattern
-            if pattern.endswith("*") and "*" not in pattern[:-1] and "?" not in pattern and field in ("text", "title"):
-                prefix = pattern[:-1]
-                stemmed = stem(prefix)
-                options = {prefix, stemmed}
-                return wq.ConstantScoreQuery(wq.Or([wq.Prefix(field, p) for p in sorted(options)]))
-            return wq.ConstantScoreQuery(wq.Wildcard(field, pattern))
-        if isinstance(node, aq.Range):
-            return wq.TermRange(node.field, node.lo or "0000-00-00", node.hi or "9999-99-99")
-        raise TypeError(f"unknown query node {node!r}")
+        return WhooshTranslator(self).translate(node)
+
+
+class WhooshTranslator(Translator):
+    """The query tree as Whoosh queries (the walk: archive.engine.translate)."""
+
+    def __init__(self, engine: WhooshEngine) -> None:
+        self.engine = engine
+
+    def all_of(self, must, must_not):
+        q = must[0] if len(must) == 1 else wq.And(must)
+        for n in must_not:
+            q = wq.AndNot(q, n)
+        return q
+
+    def any_of(self, parts, coord):
+        q = wq.Or(parts, scale=coord)
+        if len(parts) >= 4:  # many terms: scoring into arrays beats a tree of union matchers (~1.7x)
+            q.matcher_type = wq.Or.ARRAY_MATCHER
+        return q
+
+    def none_of(self, inner):
+        return wq.Not(inner)
+
+    def exact(self, field, value):
+        return wq.Term(field, value)
+
+    def term(self, field, term):
+        return wq.Term(field, term)
+
+    def phrase(self, field, terms, text, slop):
+        return wq.Phrase(field, terms, slop=slop + 1)  # Whoosh's slop 1: next to each other
+
+    def syllable(self, field, term):
+        return wq.Or([wq.Term(field, term), wq.ConstantScoreQuery(wq.Prefix(field, term)),
+                      wq.ConstantScoreQuery(wq.Wildcard(field, "?" + term))])  # fmt: skip
+
+    # Fuzzy words and wildcards score 1 where they match, however many words they expand to
+    # (Whoosh scores a lone expansion by BM25 and several as a constant; OpenSearch's
+    # constant_score is the same everywhere, and so is this).
+    def fuzzy(self, field, word, distance):
+        return wq.ConstantScoreQuery(ExpandedFuzzy(field, word, self.engine._fuzzy_words(field, word, distance)))
+
+    def prefixes(self, field, prefixes):
+        return wq.ConstantScoreQuery(wq.Or([wq.Prefix(field, p) for p in prefixes]))
+
+    def wildcard(self, field, pattern):
+        return wq.ConstantScoreQuery(wq.Wildcard(field, pattern))
+
+    def date_range(self, field, lo, hi):
+        return wq.TermRange(field, lo or "0000-00-00", hi or "9999-99-99")
 
 
 class ExpandedFuzzy(wq.Or):
@@ -754,11 +733,11 @@ def _count_upto(items, most: int) -> int:
 
 
 def _wildcard_terms(reader, field: str, pattern: str):
-    """The index words a wildcard stands for (as _translate matches them)."""
-    if pattern.endswith("*") and "*" not in pattern[:-1] and "?" not in pattern and field in ("text", "title"):
-        prefix = pattern[:-1]
+    """The index words a wildcard stands for (as the translation matches them)."""
+    prefixes = prefix_of(field, pattern)
+    if prefixes:
         seen = set()
-        for p in sorted({prefix, stem(prefix)}):
+        for p in prefixes:
             for t in reader.expand_prefix(field, p):
                 if t not in seen:
                     seen.add(t)
@@ -1076,29 +1055,6 @@ def _score(key) -> float:
     if isinstance(key, tuple):
         return float(-key[-1])
     return float(key or 0.0)
-
-
-def _terms(text: str) -> list[str]:
-    return [t.term for t in analyze(text)]
-
-
-def _field_terms(field: str, text: str) -> list[str]:
-    """Index terms of ``text`` as ``field`` analyses it (see make_schema)."""
-    if field in ("source", "author"):
-        return [m.group().lower() for m in WORD_RE.finditer(text)]
-    return _terms(text)
-
-
-def _words_query(field: str, text: str, slop: int):
-    ts = _field_terms(field, text)
-    if not ts:
-        return None
-    if len(ts) == 1:
-        if is_cjk_syllable(ts[0]):  # 팀: on its own, or opening or closing a bigram (팀을, 전팀)
-            return wq.Or([wq.Term(field, ts[0]), wq.ConstantScoreQuery(wq.Prefix(field, ts[0])),
-                          wq.ConstantScoreQuery(wq.Wildcard(field, "?" + ts[0]))])
-        return wq.Term(field, ts[0])
-    return wq.Phrase(field, ts, slop=slop + 1)
 
 
 def _with_length_cache(writer):
