@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, BinaryIO, Callable, Iterable, Iterator
 
 from .config import EngineConfig
 from .dates import now_iso as _now
-from .engine.whoosh_backend import INDEX_DIR, LOCK_FILE, STORE_FILE  # noqa: F401 (a Whoosh archive's files)
+from .engine.whoosh import INDEX_DIR, LOCK_FILE, STORE_FILE  # noqa: F401 (a Whoosh archive's files)
 from .errors import ArchiveError, ArchiveExists, NoArchive, NotFound, QueryError, ReadError
 from .lock import write_lock
 from .model import Article, IngestOutcome, Paragraph, SearchResult, Stats
@@ -28,6 +28,7 @@ from .ingest import (  # noqa: F401 (as the library has always exported them)
 from .journal import PENDING_FILE, Journal  # noqa: F401
 from .search import (  # noqa: F401 (the searcher's names, as the library has always exported them)
     ALL_WORDS_UP_TO, COUNT_UP_TO, FACETS, SUGGEST_BELOW, TITLE_WEIGHT, SearchOptions, Searcher, index_errors)
+from .settings import settings
 
 if TYPE_CHECKING:
     from .engine.base import Backend, Index, Store
@@ -526,6 +527,11 @@ class Archive:
         archive.search for the steps."""
         return self.searcher.search(query, options or SearchOptions(**kw))
 
+    def marks(self, article: Article, query: str) -> dict[int, list[tuple[str, bool]]]:
+        """``article``'s paragraphs as segments of (text, matched by ``query``): the words a
+        search for ``query`` found, marked through the whole article."""
+        return self.searcher.marks(query, article.paragraphs)
+
     def related(self, ref: str, para: int | None = None, limit: int = 10) -> SearchResult:
         """Articles most like article ``ref`` (or, with ``para``, paragraphs most like that
         paragraph), by more-like-this over its distinctive words."""
@@ -539,7 +545,7 @@ class Archive:
 
 def _crash_point(name: str) -> None:
     """Tests kill a writer here (ARCHIVE_CRASH_AT=name) to prove an interrupted write is repaired."""
-    if os.environ.get("ARCHIVE_CRASH_AT") == name:
+    if settings().crash_at == name:
         import signal
 
         os.kill(os.getpid(), signal.SIGKILL)

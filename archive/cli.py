@@ -46,7 +46,9 @@ class ArchiveGroup(click.Group):
 
 
 def _wants_traceback(ctx: click.Context) -> bool:
-    return bool(ctx.params.get("traceback")) or os.environ.get("ARCHIVE_TRACEBACK", "") not in ("", "0")
+    from .settings import settings
+
+    return bool(ctx.params.get("traceback")) or settings().traceback
 
 
 def _unforeseen(e: Exception, ctx: click.Context) -> ArchiveError:
@@ -448,13 +450,15 @@ def _write_records(f, records, fmt: str, dumps) -> None:
 @click.option("--article", metavar="ID", help="Only in this article (id or unique prefix).")
 @click.option("--kind", type=KIND_CHOICE, help="Only paragraphs of this kind.")
 @click.option("--lang", help="Only articles in this language.")
+@click.option("--tag", help="Only articles with this tag (any case).")
 @click.option("--by-article", is_flag=True, help="One line per article: its best paragraph and how many matched.")
 @click.option("-C", "--context", type=click.IntRange(0, 20), default=0, metavar="N",
               help="Show N paragraphs before and after each hit.")
 @click.option("--per-article", type=click.IntRange(0, 100), default=0, metavar="N",
               help="Group hits by article: its top N paragraphs under it.")
 @click.option("--explain", is_flag=True, help="Show why each hit ranked: matched terms, fields and their scores.")
-@click.option("--facets", metavar="LIST", help="Count hits per value: source,date,kind,tag,lang (dates by month).")
+@click.option("--facets", metavar="LIST",
+              help="Count hits per value: source,date,day,kind,tag,lang (date: by month; day: by day).")
 @click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)
 @click.option("--snippet-length", type=click.IntRange(40, 5000), default=240, show_default=True, metavar="CHARS")
 @click.option("--words-only", is_flag=True,
@@ -464,7 +468,7 @@ def _write_records(f, records, fmt: str, dumps) -> None:
 @click.option("-c", "--count", "count_only", is_flag=True, help="Print only how many paragraphs match (as grep -c).")
 @click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
 @click.pass_obj
-def search(obj: Ctx, query, limit, page, source, since, until, article, kind, lang, by_article, context,
+def search(obj: Ctx, query, limit, page, source, since, until, article, kind, lang, tag, by_article, context,
            per_article, explain, facets, sort, snippet_length, words_only, ids_only, count_only, fmt) -> None:  # fmt: skip
     """Find paragraphs, best first, with the matched words highlighted.
 
@@ -492,7 +496,7 @@ def search(obj: Ctx, query, limit, page, source, since, until, article, kind, la
     if ids_only:  # every matching article (up to the page size), once each
         by_article, limit = True, max(limit, 1_000)
     opts = SearchOptions(limit=limit, page=page, source=source, since=since, until=until, article=article,
-                         kind=kind, lang=lang, by_article=by_article, context=context, sort=sort,
+                         kind=kind, lang=lang, tag=tag, by_article=by_article, context=context, sort=sort,
                          snippet_length=snippet_length, per_article=per_article, explain=explain,
                          semantic=not words_only,
                          facets=[f.strip() for f in facets.split(",") if f.strip()] if facets else [])  # fmt: skip

@@ -22,10 +22,10 @@ from pathlib import Path
 
 from .engine import ENGINES as _REGISTRY
 from .errors import ArchiveError
+from .settings import DEFAULT_URL, settings
 
 CONFIG_FILE = "archive.json"
 ENGINES = tuple(_REGISTRY)
-DEFAULT_URL = "http://127.0.0.1:9200"
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,100}$")
 
 
@@ -61,18 +61,16 @@ class EngineConfig:
             config = cls(**{k: data[k] for k in ("engine", "url", "name", "shards", "replicas") if k in data})
         except (OSError, ValueError, TypeError) as e:
             raise ArchiveError(f"{file}: cannot read the archive's configuration ({e})") from None
-        if os.environ.get("ARCHIVE_URL"):
-            config.url = os.environ["ARCHIVE_URL"]
+        url = settings().url
+        if url:
+            config.url = url
             config.__post_init__()
         return config
 
     @classmethod
     def from_env(cls) -> "EngineConfig":
-        return cls(
-            engine=os.environ.get("ARCHIVE_ENGINE", "whoosh").lower(),
-            url=os.environ.get("ARCHIVE_URL", DEFAULT_URL),
-            name=os.environ.get("ARCHIVE_NAME", "archive"),
-        )
+        env = settings()
+        return cls(engine=env.engine, url=env.url or DEFAULT_URL, name=env.name)
 
     def save(self, path: Path) -> None:
         tmp = path / (CONFIG_FILE + ".tmp")

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
-import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,7 +45,9 @@ class ModelUnavailable(Exception):
 
 def model_dir() -> Path | None:
     """Where the model's files are: ``$ARCHIVE_MODEL_DIR``, else the installed model package."""
-    configured = os.environ.get(ENV_MODEL_DIR)
+    from .settings import settings
+
+    configured = settings().model_dir
     if configured:
         return Path(configured)
     spec = importlib.util.find_spec(MODEL_PACKAGE)  # found, not imported

@@ -1,12 +1,14 @@
 """How much work one search may do, whatever its text: the bounds that keep a query from
 tying the archive up (Lucene's ``max_expansions`` and ``maxBooleanClauses`` play this part in
-OpenSearch). Each can be changed by an environment variable, read when a search starts.
+OpenSearch). Each can be changed by an environment variable (archive.settings), read when a
+search starts.
 """
 
 from __future__ import annotations
 
-import os
-
+# Characters and terms (words, phrases, operators) one query may have.
+MAX_QUERY_CHARS = 10_000
+MAX_QUERY_TERMS = 1_000
 # Words one wildcard (``wor*``, ``w?rd``) may stand for: ``to*`` in 18,000 Reuters paragraphs
 # stands for about 15,000, and OR-ing five of them took 13 s.
 MAX_WILDCARD_TERMS = 1_000
@@ -21,22 +23,20 @@ MIN_MEMORY_MB = 200
 SEARCH_TIMEOUT = 5.0
 
 
-def _number(name: str, default: float) -> float:
-    try:
-        value = float(os.environ.get(name, default))
-    except ValueError:
-        return default
-    return value if value > 0 else default
-
-
 def search_timeout() -> float:
     """ARCHIVE_SEARCH_TIMEOUT, in seconds (default SEARCH_TIMEOUT)."""
-    return _number("ARCHIVE_SEARCH_TIMEOUT", SEARCH_TIMEOUT)
+    from .settings import settings
+
+    return settings().search_timeout
 
 
 def max_wildcard_terms() -> int:
-    return int(_number("ARCHIVE_MAX_WILDCARD_TERMS", MAX_WILDCARD_TERMS))
+    from .settings import settings
+
+    return settings().max_wildcard_terms
 
 
 def max_expanded_terms() -> int:
-    return int(_number("ARCHIVE_MAX_EXPANDED_TERMS", MAX_EXPANDED_TERMS))
+    from .settings import settings
+
+    return settings().max_expanded_terms

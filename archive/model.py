@@ -214,3 +214,22 @@ class IngestOutcome:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass
+class ArticleSummary:
+    """One line of the archive's list of articles."""
+
+    id: str
+    title: str
+    source: str | None
+    date: str | None
+    paragraphs: int
+    lang: str | None
+    ingested_at: str
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.id, "date": self.date, "source": self.source, "title": self.title,
+            "paragraphs": self.paragraphs, "lang": self.lang, "ingested_at": self.ingested_at,
+        }  # fmt: skip

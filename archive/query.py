@@ -28,17 +28,6 @@ from .model import KINDS
 TEXT_FIELDS = ("title", "source", "author")
 KEYWORD_FIELDS = ("kind", "tag", "lang", "article")
 FIELDS = TEXT_FIELDS + KEYWORD_FIELDS + ("date", "text")
-MAX_QUERY_CHARS = 10_000  # defaults; ARCHIVE_MAX_QUERY_CHARS and ARCHIVE_MAX_QUERY_TERMS override
-MAX_QUERY_TERMS = 1_000
-
-
-def _limit(name: str, default: int) -> int:
-    import os
-
-    try:
-        return max(1, int(os.environ.get(name, default)))
-    except ValueError:
-        return default
 
 
 @dataclass(frozen=True)
@@ -285,8 +274,9 @@ def _date_value(raw: str) -> Node:
 
 def parse(text: str) -> Node:
     """Parse a query. Raises QueryError with a message for the user when it cannot."""
-    max_chars = _limit("ARCHIVE_MAX_QUERY_CHARS", MAX_QUERY_CHARS)
-    max_terms = _limit("ARCHIVE_MAX_QUERY_TERMS", MAX_QUERY_TERMS)
+    from .settings import settings
+
+    max_chars, max_terms = settings().max_query_chars, settings().max_query_terms
     if len(text) > max_chars:
         raise QueryError(f"query is {len(text):,} characters long; the limit is {max_chars:,} (ARCHIVE_MAX_QUERY_CHARS)")
     if not text.strip():

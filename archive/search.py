@@ -15,7 +15,6 @@ It holds no state between searches: one Searcher serves any number of threads.
 
 from __future__ import annotations
 
-import os
 import re
 import time
 from contextlib import contextmanager
@@ -25,8 +24,9 @@ from typing import TYPE_CHECKING, Callable, Iterator
 from . import query as aq
 from .dates import date_bound
 from .errors import ArchiveError, QueryError, disk_error
-from .ranking import TITLE_WEIGHT
 from .model import Hit, SearchResult
+from .ranking import TITLE_WEIGHT
+from .settings import settings
 
 if TYPE_CHECKING:
     from .archive import Archive
@@ -37,7 +37,7 @@ SUGGEST_BELOW = 3  # offer a spelling when a query finds fewer hits than this
 # a claim) ranks paragraphs with any of its words, best first (chosen on SciFact train).
 ALL_WORDS_UP_TO = 3
 COUNT_UP_TO = 1_000  # hits are counted exactly up to here; beyond, the total is "1,000+"
-FACETS = ("source", "date", "kind", "tag", "lang")
+FACETS = ("source", "date", "day", "kind", "tag", "lang")  # date: by month; day: by day
 
 
 @dataclass
@@ -50,6 +50,7 @@ class SearchOptions:
     article: str | None = None  # an id or unique prefix
     kind: str | None = None
     lang: str | None = None
+    tag: str | None = None  # only articles with this tag (any case)
     by_article: bool = False
     context: int = 0
     sort: str = "relevance"
@@ -89,7 +90,7 @@ def index_errors(where: str) -> Iterator[None]:
     except (ArchiveError, AttributeError, NameError, TypeError):
         raise
     except Exception as e:  # Whoosh reports a damaged block as a bare Exception ("Block tag error")
-        if os.environ.get("ARCHIVE_TRACEBACK", "") not in ("", "0"):  # a bug report wants the original
+        if settings().traceback:  # a bug report wants the original
             raise
         import errno
 
@@ -311,7 +312,21 @@ class Searcher:
             filters.append(aq.Term("kind", opts.kind))
         if opts.lang:
             filters.append(aq.Term("lang", opts.lang.lower()))
+        if opts.tag and opts.tag.strip():
+            filters.append(aq.Term("tag", " ".join(opts.tag.split()).lower()))
         return filters
+
+    # -- marks in a whole article ---------------------------------------------------------------
+
+    def marks(self, query: str, paragraphs: list) -> dict[int, list[tuple[str, bool]]]:
+        """Each paragraph's text as segments of (text, matched by ``query``), marked as a
+        search's snippets are (synonyms, stems, fuzzy words and wildcards included): for
+        showing a whole article with the words a search found."""
+        from .snippets import Matcher, make_snippet
+
+        plan = self.plan(query, SearchOptions(suggest=False))
+        matcher = Matcher.from_query(plan.node)
+        return {p.n: make_snippet(p.text, matcher.spans(p.text), len(p.text) + 1).segments for p in paragraphs}
 
     # -- more like this -----------------------------------------------------------------------
 

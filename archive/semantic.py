@@ -17,9 +17,10 @@ highlight, and filters hold because the candidates come from the filtered search
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable
+
+from .settings import settings
 
 if TYPE_CHECKING:
     import numpy as np
@@ -35,13 +36,13 @@ EMBEDDED_KINDS = ("title", "subtitle", "body")  # captions describe pictures, no
 
 
 def enabled_by_env() -> bool:
-    return os.environ.get(ENV, "").strip().lower() not in ("off", "0", "no", "false")
+    return settings().semantic
 
 
 def unavailable_reason() -> str | None:
     """None when semantic ranking can run here; else why not (no weights are read)."""
     if not enabled_by_env():
-        return f"turned off by {ENV}={os.environ.get(ENV)}"
+        return f"turned off by {ENV}={settings().semantic_value}"
     from .embeddings import unavailable_reason as model_missing
 
     return model_missing()

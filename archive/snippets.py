@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from . import query as aq
 from .analysis import Token, analyze, is_cjk_syllable, stem
-from .store import edit_distance
+from .spelling import edit_distance
 
 DEFAULT_LENGTH = 240
 _SENTENCE_END = re.compile(r"[.!?。][’”\"')\]]*\s+")

@@ -5,6 +5,8 @@
     python benchmarks/perf.py --sizes 10000,100000 --plot
     python benchmarks/perf.py --sizes 1000000 --engines opensearch-1,opensearch-2 --no-baselines
     python benchmarks/perf.py --archive index --out /tmp/here.md   # searches on an archive you have
+    git worktree add /tmp/before COMMIT                             # cold start against another version:
+    python benchmarks/perf.py --cold-before /tmp/before --sizes 100000 --out /tmp/cold.md
 
 For each size, the same paragraph documents (each story's headline and body paragraphs; a
 corpus larger than Reuters repeats it with distinct article ids, so the vocabulary does not
@@ -475,6 +477,51 @@ def measure_existing(index: Path, out: Path, parts: list[str]) -> None:
     print("\n".join(parts))
 
 
+def run_code(code: Path) -> list[str]:
+    """The `archive` command of the checkout at ``code`` (this one, or another to compare with)."""
+    boot = f"import sys; sys.path.insert(0, {str(code)!r}); sys.argv[0] = 'archive'; from archive.cli import main; main()"
+    return [sys.executable, "-c", boot]
+
+
+def compare_cold(before: Path, size: int, rounds: int, out: Path, parts: list[str]) -> None:
+    """Cold `archive search` of this checkout against the one at ``before``, side by side: each
+    version gets its own archive of the same Reuters paragraphs (a store's layout belongs to its
+    version), both are started the same way, and the runs alternate query by query (the
+    machine's speed drifts: only a comparison within one run means anything)."""
+    import compileall
+
+    env = {**os.environ, "ARCHIVE_SEMANTIC": "off"}
+    codes = {"before": before.resolve(), "after": ROOT}
+    for code in codes.values():
+        compileall.compile_dir(str(code / "archive"), quiet=1)
+    times: dict[str, list[float]] = {name: [] for name in codes}
+    with tempfile.TemporaryDirectory() as tmp:
+        corpus = Path(tmp) / "corpus.jsonl"
+        n_articles, _, docs = build_corpus(size, corpus)
+        for name, code in codes.items():
+            subprocess.run(run_code(code) + ["--index", f"{tmp}/ix-{name}", "import", str(corpus)], env=env,
+                           check=True, capture_output=True)  # fmt: skip
+        for _ in range(rounds):
+            for q in COLD_QUERIES:
+                for name, code in codes.items():
+                    started = time.perf_counter()
+                    subprocess.run(run_code(code) + ["--index", f"{tmp}/ix-{name}", "search", q], env=env,
+                                   check=True, capture_output=True)  # fmt: skip
+                    times[name].append((time.perf_counter() - started) * 1000)
+    b, a = times["before"], times["after"]
+    parts.append(
+        f"### Cold `archive search`: {before} against this checkout, {len(docs):,} paragraphs "
+        f"({n_articles:,} articles), {len(a)} runs each, alternating\n\n"
+        "| | before | after | after ÷ before |\n|---|---|---|---|\n"
+        f"| median | {statistics.median(b):.0f} ms | {statistics.median(a):.0f} ms | "
+        f"{statistics.median(a) / statistics.median(b):.2f} |\n"
+        f"| fastest | {min(b):.0f} ms | {min(a):.0f} ms | {min(a) / min(b):.2f} |\n"
+        f"| p90 | {pct(b, 0.9):.0f} ms | {pct(a, 0.9):.0f} ms | {pct(a, 0.9) / pct(b, 0.9):.2f} |\n"
+    )  # fmt: skip
+    out.write_text("\n".join(parts) + "\n")
+    print("\n".join(parts))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="100000", help="comma-separated paragraph counts")
@@ -490,6 +537,10 @@ def main() -> None:
     ap.add_argument("--archive", type=Path, metavar="PATH",
                     help="measure the searches, add-one and cold start of this existing archive (no ingest, no "
                          "baselines; it gains five small articles)")  # fmt: skip
+    ap.add_argument("--cold-before", type=Path, metavar="CHECKOUT",
+                    help="compare cold `archive search` with another checkout (git worktree add DIR COMMIT), side "
+                         "by side on --sizes paragraphs")  # fmt: skip
+    ap.add_argument("--rounds", type=int, default=3, help="--cold-before: rounds of the 10 cold queries")
     ap.add_argument("--memory", type=int, metavar="MB",
                     help="the archive's ingest memory budget (archive ingest --memory; default: its default)")
     args = ap.parse_args()
@@ -504,6 +555,9 @@ def main() -> None:
     compile_package()
     if args.archive:
         measure_existing(args.archive, args.out, parts)
+        return
+    if args.cold_before:
+        compare_cold(args.cold_before, sizes[0], args.rounds, args.out, parts)
         return
     parts.append(f"A fresh `python -c pass` takes {startup_ms():.0f} ms here (median of 10), this machine's "
                  "site-packages start-up hooks included.\n")  # fmt: skip

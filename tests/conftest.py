@@ -137,7 +137,7 @@ class Run:
 
     def drop(self) -> None:
         if self.engine == "opensearch" and (self.index / "archive.json").exists():
-            from archive.engine.opensearch_cluster import Cluster, ClusterConfig
+            from archive.engine.opensearch.cluster import Cluster, ClusterConfig
 
             cluster = Cluster(ClusterConfig(self.url, self.name))
             cluster.drop()

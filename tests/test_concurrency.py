@@ -81,7 +81,7 @@ def test_opening_while_another_process_commits(tmp_path, monkeypatch):
     archive opened between Whoosh listing the tables and reading the newest saw the file gone
     (FileNotFoundError, "the search index cannot be opened"). It tries again, as Whoosh's own
     reader does."""
-    from archive.engine.whoosh_engine import DurableStorage
+    from archive.engine.whoosh.storage import DurableStorage
 
     with Archive.open(tmp_path / "ix", create=True):
         pass

@@ -210,7 +210,7 @@ def test_a_read_only_store_can_be_searched_and_refuses_writes(tmp_path):
     """As root, file permissions do not stop writes; a read-only open does (the same path)."""
     from archive.archive import Archive
     from archive.errors import ArchiveError
-    from archive.store import Store
+    from archive.engine.whoosh.store import Store
 
     ix = tmp_path / "ix"
     sh("ingest", str(SEED), index=ix)
@@ -358,7 +358,7 @@ def test_a_search_past_its_time_budget_stops_with_one_line(tmp_path, monkeypatch
 
 
 def test_opensearch_searches_carry_the_time_budget_and_a_timeout_is_one_error(monkeypatch):
-    from archive.engine.opensearch_engine import OpenSearchEngine
+    from archive.engine.opensearch.index import OpenSearchEngine
     from archive.errors import QueryError
 
     sent = {}

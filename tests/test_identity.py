@@ -310,7 +310,7 @@ def test_an_opensearch_archive_from_the_previous_release_is_upgraded(run, seed, 
     """Records written before the identity fields existed get them at the first write."""
     if engine != "opensearch":
         pytest.skip("the records' layout on OpenSearch (the SQLite store: the test above)")
-    from archive.engine.opensearch_cluster import Cluster, ClusterConfig
+    from archive.engine.opensearch.cluster import Cluster, ClusterConfig
 
     url = "https://www.koreaherald.com/view.php?ud=1"
     run("ingest", str(seed), "--url", url, "--tag", "OpenAI")

@@ -9,7 +9,7 @@ import pytest
 
 from archive import cli as cli_module
 from archive.archive import BATCH_ARTICLES, BATCH_PARAGRAPHS, MIN_MEMORY_MB, Archive, MemoryPlan
-from archive.engine import whoosh_engine
+from archive.engine.whoosh import index as whoosh_index, writing
 from archive.errors import ArchiveError
 
 from .conftest import write
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.whoosh_only
 def test_the_default_plan_keeps_the_batch_sizes_the_archive_always_used():
     plan = MemoryPlan.for_budget()
     assert (plan.memory_mb, plan.batch_paragraphs, plan.batch_articles) == (1024, BATCH_PARAGRAPHS, BATCH_ARTICLES)
-    assert plan.writer_mb <= whoosh_engine.WRITER_MB
+    assert plan.writer_mb <= writing.WRITER_MB
 
 
 @pytest.mark.parametrize("low, high", [(200, 256), (256, 512), (512, 768), (768, 1024), (1024, 4096)])
@@ -58,7 +58,7 @@ def test_a_small_budget_commits_smaller_batches_with_a_smaller_pool(tmp_path, mo
     source = _jsonl(tmp_path / "in.jsonl", 300, 10)  # 300 articles, 3,300 paragraphs with headlines
     pools: list[int] = []
     batches: list[int] = []
-    real_writer = whoosh_engine.WhooshEngine.apply
+    real_writer = whoosh_index.WhooshEngine.apply
 
     def apply(self, upserts, deletes):
         batches.append(sum(len(a.paragraphs) for a in upserts))
@@ -71,7 +71,7 @@ def test_a_small_budget_commits_smaller_batches_with_a_smaller_pool(tmp_path, mo
         monkeypatch.setattr(self.ix, "writer", writer)
         return real_writer(self, upserts, deletes)
 
-    monkeypatch.setattr(whoosh_engine.WhooshEngine, "apply", apply)
+    monkeypatch.setattr(whoosh_index.WhooshEngine, "apply", apply)
     with Archive.open(tmp_path / "ix", create=True) as ar:
         plan = ar.set_memory(200)
         added = [o for o in ar.ingest_inputs([str(source)]) if getattr(o, "action", "") == "added"]

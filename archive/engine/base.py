@@ -91,7 +91,7 @@ if TYPE_CHECKING:  # (the protocols are for type checkers and readers; defining 
 
     class Store(Protocol):
         """The canonical articles: what the archive's logic asks of a store, on every engine
-        (``archive.store.Store`` on SQLite, ``opensearch_store.OpenSearchStore`` in a cluster)."""
+        (``engine.whoosh.store.Store`` on SQLite, ``engine.opensearch.store.OpenSearchStore`` in a cluster)."""
 
         read_only: bool
 

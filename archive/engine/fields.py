@@ -7,16 +7,14 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..model import Article, Paragraph
+from ..query import KEYWORD_FIELDS  # noqa: F401 (fields whose value is matched whole, never analysed)
 
 # Facet name -> the field (a stored column) that it counts.
-FACET_FIELDS = {"source": "source_name", "date": "month", "kind": "kind", "tag": "tags", "lang": "lang"}
-
-# Fields whose value is matched whole, never analysed (the query language's field:value).
-KEYWORD_FIELDS = ("kind", "lang", "tag", "article")
+FACET_FIELDS = {"source": "source_name", "date": "month", "day": "date", "kind": "kind", "tag": "tags", "lang": "lang"}
 
 # Fields analysed as words the way the paragraph text is (stemmed, CJK bigrams); the others
 # (source, author) are lower-cased words only.
-TEXT_FIELDS = ("text", "title")
+STEMMED_FIELDS = ("text", "title")
 
 
 def paragraph_fields(article: Article) -> Iterator[tuple[Paragraph, dict]]:

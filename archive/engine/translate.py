@@ -13,7 +13,7 @@ from typing import Generic, TypeVar
 
 from .. import query as aq
 from ..analysis import WORD_RE, analyze, is_cjk_syllable, stem
-from .fields import KEYWORD_FIELDS, TEXT_FIELDS
+from .fields import KEYWORD_FIELDS, STEMMED_FIELDS
 
 Q = TypeVar("Q")
 
@@ -21,7 +21,7 @@ Q = TypeVar("Q")
 def field_terms(field: str, text: str) -> list[str]:
     """The index terms of ``text`` as ``field`` analyses it (both engines' analyzers give
     these terms: tests/test_opensearch.py checks the cluster's)."""
-    if field in TEXT_FIELDS:
+    if field in STEMMED_FIELDS:
         return [t.term for t in analyze(text)]
     return [m.group().lower() for m in WORD_RE.finditer(text)]
 
@@ -30,7 +30,7 @@ def prefix_of(field: str, pattern: str) -> list[str] | None:
     """The prefixes a ``word*`` pattern stands for on a text field: the word as typed and its
     stem (``superalign*`` also finds what was indexed as ``superalign``'s stem); None when the
     pattern is not a plain trailing-``*`` prefix (a ``?`` anywhere, or ``*`` inside)."""
-    if field not in TEXT_FIELDS or not pattern.endswith("*"):
+    if field not in STEMMED_FIELDS or not pattern.endswith("*"):
         return None
     prefix = pattern[:-1]
     if "*" in prefix or "?" in prefix:
@@ -86,7 +86,7 @@ class Translator(Generic[Q]):
             return None
         if len(ts) > 1:
             return self.phrase(field, ts, text, slop)
-        if field in TEXT_FIELDS and is_cjk_syllable(ts[0]):  # 팀: alone, or opening or closing a bigram
+        if field in STEMMED_FIELDS and is_cjk_syllable(ts[0]):  # 팀: alone, or opening or closing a bigram
             return self.syllable(field, ts[0])
         return self.term(field, ts[0])
 

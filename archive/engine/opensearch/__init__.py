@@ -7,14 +7,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterable
 
-from ..config import CONFIG_FILE, EngineConfig
-from ..dates import now_iso
-from ..errors import NoArchive, SchemaMismatch
-from ..model import Article
-from .base import BrokenIndex
-from .opensearch_cluster import LAYOUT, STORE_LAYOUT, Cluster, ClusterConfig
-from .opensearch_engine import OpenSearchEngine
-from .opensearch_store import OpenSearchStore
+from ...config import CONFIG_FILE, EngineConfig
+from ...dates import now_iso
+from ...errors import NoArchive, SchemaMismatch
+from ...model import Article
+from ..base import BrokenIndex
+from .cluster import Cluster, ClusterConfig
+from .index import OpenSearchEngine
+from .mapping import LAYOUT, STORE_LAYOUT
+from .store import OpenSearchStore
 
 
 def cluster_config(config: EngineConfig) -> ClusterConfig:

@@ -1,46 +1,37 @@
-"""The OpenSearch engine: one document per paragraph in ``NAME-paragraphs``.
+"""The OpenSearch index of an archive: one document per paragraph in ``NAME-paragraphs``.
 
-The same contract as the Whoosh engine (``engine/base.py``), over the REST API: the archive's
-query trees become query DSL, grouping by article is ``collapse`` with ``inner_hits``, facets
-are aggregations, and every search uses ``dfs_query_then_fetch`` so that a word's rarity is
-counted over the whole archive, not per shard (the ranking does not depend on the shard count).
+The same contract as the Whoosh index (``engine/base.py``), over the REST API: the archive's
+query trees become query DSL (translate.py), grouping by article is ``collapse`` with
+``inner_hits``, facets are aggregations, and every search on several shards uses
+``dfs_query_then_fetch`` so that a word's rarity is counted over the whole archive, not per
+shard (the ranking does not depend on the shard count).
 """
 
 from __future__ import annotations
 
-import re
 from typing import Iterable
 
-from .. import query as aq
-from ..errors import ArchiveError, QueryError
-from ..model import Article, HitRow
-from ..ranking import KIND_WEIGHTS
-from .base import EngineHit, EngineQuery, EngineResult
-from .fields import FACET_FIELDS, paragraph_fields
-from .translate import Translator, field_terms
-from .opensearch_cluster import LAYOUT, Cluster
+from ... import query as aq
+from ...errors import ArchiveError, QueryError
+from ...model import Article, HitRow
+from ...ranking import KIND_WEIGHTS
+from ..base import EngineHit, EngineQuery, EngineResult
+from ..fields import FACET_FIELDS
+from ..translate import field_terms
+from .cluster import Cluster
+from .documents import HIT_FIELDS, paragraph_doc_id, paragraph_docs, paragraph_row
+from .explain import score_parts
+from .mapping import LAYOUT
+from .translate import OpenSearchTranslator
+
 
 SEARCH_TYPE = "dfs_query_then_fetch"  # with more than one shard
+
+
 MAX_FACET_VALUES = 1_000
+
+
 EXACT_ARTICLE_COUNT = 40_000
-# The fields a hit shows (paragraph_row() makes them the store's row).
-HIT_FIELDS = ["article", "n", "kind", "text", "title", "source_name", "author_name", "date", "url"]  # the cardinality aggregation is exact below this (its maximum)
-
-
-def paragraph_docs(article: Article) -> Iterable[tuple[str, dict]]:
-    """(document id, document) for each paragraph of ``article`` (archive.engine.fields)."""
-    for p, doc in paragraph_fields(article):
-        yield paragraph_doc_id(article.id, p.n), doc
-
-
-def paragraph_doc_id(article_id: str, n: int) -> str:
-    return f"{article_id}#{n}"
-
-
-def paragraph_row(s: dict) -> HitRow:
-    """A paragraph document as what a hit shows (as archive.store.Store.hit_rows gives it)."""
-    return HitRow(s["article"], s["n"], s["kind"], s["text"], s.get("title") or "", s.get("source_name"),
-                  s.get("author_name"), s.get("date"), s.get("url"))  # fmt: skip
 
 
 class OpenSearchEngine:
@@ -130,7 +121,7 @@ class OpenSearchEngine:
     # -- reading ----------------------------------------------------------------------------
 
     def _search(self, body: dict, what: str = "a search") -> dict:
-        from ..limits import search_timeout
+        from ...limits import search_timeout
 
         seconds = search_timeout()  # the cluster stops the search then; the request waits a little longer
         body = {**body, "timeout": f"{max(1, int(seconds * 1000))}ms"}
@@ -227,7 +218,7 @@ class OpenSearchEngine:
         parts: dict[tuple[str, str], float] = {}
         asked = {t for leaf in aq.positive_leaves(q.query) if isinstance(leaf, aq.Fuzzy)
                  for t in field_terms(getattr(leaf, "field", None) or "text", leaf.text)}  # fmt: skip
-        for field, term, value in _weights(tree):
+        for field, term, value in score_parts(tree):
             words = term.split()
             if len(words) > 1 and asked & set(words):  # a fuzzy word: named as asked, as on Whoosh
                 term = next(w for w in words if w in asked)
@@ -295,61 +286,6 @@ class OpenSearchEngine:
         return OpenSearchTranslator().translate(node)
 
 
-class OpenSearchTranslator(Translator):
-    """The query tree as query DSL (the walk: archive.engine.translate)."""
-
-    def all_of(self, must, must_not):
-        out: dict = {"bool": {"must": must}}
-        if must_not:
-            out["bool"]["must_not"] = must_not
-        return out
-
-    def any_of(self, parts, coord):
-        return {"bool": {"should": parts, "minimum_should_match": 1}}
-
-    def none_of(self, inner):
-        return {"bool": {"must": [{"match_all": {}}], "must_not": [inner]}}
-
-    def exact(self, field, value):
-        return {"term": {field: value}}
-
-    def term(self, field, term):
-        return {"term": {field: term}}
-
-    def phrase(self, field, terms, text, slop):
-        # The cluster's stop filter leaves a gap where a stopword was, Whoosh's closes it up:
-        # one more position of slop finds what Whoosh finds.
-        return {"match_phrase": {field: {"query": text, "slop": slop + 1}}}
-
-    def syllable(self, field, term):
-        return {"bool": {"should": [{"term": {field: term}}, _constant({"prefix": {field: term}}),
-                                    _constant({"wildcard": {field: {"value": "?" + term}}})]}}  # fmt: skip
-
-    def fuzzy(self, field, word, distance):
-        return _constant({"fuzzy": {field: {"value": word, "fuzziness": min(2, distance), "prefix_length": 0,
-                                            "transpositions": False}}})  # fmt: skip
-
-    def prefixes(self, field, prefixes):
-        return _constant({"bool": {"should": [{"prefix": {field: p}} for p in prefixes]}})
-
-    def wildcard(self, field, pattern):
-        return _constant({"wildcard": {field: {"value": pattern}}})
-
-    def date_range(self, field, lo, hi):
-        bounds = {}
-        if lo:
-            bounds["gte"] = lo
-        if hi:
-            bounds["lte"] = hi
-        return {"range": {field: bounds}}
-
-
-def _constant(query: dict) -> dict:
-    """A query that expands to many terms (fuzzy, prefix, wildcard) scores 1 where it matches,
-    as Whoosh's expanding queries do."""
-    return {"constant_score": {"filter": query, "boost": 1.0}}
-
-
 def _kind_weighted(query: dict) -> dict:
     """``query`` with each paragraph's score multiplied by its kind's weight (at query time, as
     the Whoosh engine does: changing KIND_WEIGHTS needs no reindex)."""
@@ -362,36 +298,3 @@ def _kind_weighted(query: dict) -> dict:
 def _hit(h: dict) -> EngineHit:
     src = h.get("_source") or {}
     return EngineHit(src.get("article", ""), int(src.get("n", 0)), float(h.get("_score") or 0.0), h.get("_explanation"))
-
-
-_WEIGHT = re.compile(r"^weight\((\w+):(.*) in \d+\)")
-
-
-def _weights(tree: dict, factor: float = 1.0):
-    """(field, term, share of the score) of each term or phrase that added to a score; a
-    function score's factor (the paragraph kind's weight) is carried down to its terms."""
-    desc = tree.get("description", "")
-    details = tree.get("details", [])
-    m = _WEIGHT.match(desc)
-    if m:
-        term = m.group(2)
-        if term.startswith('"'):
-            term = term.split('"')[1]
-        yield m.group(1), term, float(tree.get("value", 0.0)) * factor
-        return
-    if desc.startswith("ConstantScore(") and desc.endswith(")"):  # fuzzy, prefix, wildcard: what they matched
-        parts = [p.split(":", 1) for p in desc[len("ConstantScore(") : -1].split() if ":" in p]
-        if parts:
-            yield parts[0][0], " ".join(dict.fromkeys(t for _, t in parts)), float(tree.get("value", 0.0)) * factor
-        return
-    if desc.startswith("function score") and len(details) > 1:
-        try:
-            inner = float(details[1].get("value", 1.0))
-        except (TypeError, ValueError):
-            inner = 1.0
-        yield from _weights(details[0], factor * inner)
-        return
-    if desc.startswith(("match on required clause", "match filter")) or "must_not" in desc:
-        return
-    for d in details:
-        yield from _weights(d, factor)

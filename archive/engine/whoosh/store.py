@@ -1,4 +1,5 @@
-"""The canonical store: every article as read (metadata and paragraphs), in one SQLite file.
+"""The canonical store of an archive on this machine: every article as read (metadata,
+paragraphs, earlier versions), in one SQLite file.
 
 The store is the archive's source of truth; the search index is derived from it and can be
 rebuilt from it. It also keeps the word list behind did-you-mean.
@@ -11,16 +12,16 @@ import sqlite3
 import threading
 from collections import Counter
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from .analysis import spelling_words
-from .spelling import deletes, edit_distance  # noqa: F401 (re-exported)
-from .identity import new_id, slugify, synonym_key, tag_key, text_key, title_key, url_key  # noqa: F401 (re-exported)
-from .dates import now_iso
-from .errors import ArchiveError, NotFound, SchemaMismatch, sqlite_error
-from .model import Article, HitRow, Paragraph
+from ...analysis import spelling_words
+from ...dates import now_iso
+from ...errors import ArchiveError, NotFound, SchemaMismatch, sqlite_error
+from ...identity import new_id, synonym_key, tag_key, text_key, title_key, url_key
+from ...model import Article, ArticleSummary, HitRow, Paragraph
+from ...spelling import deletes, edit_distance
+
 
 SCHEMA_VERSION = 4
 
@@ -78,7 +79,6 @@ CREATE TABLE IF NOT EXISTS versions (
 CREATE TABLE IF NOT EXISTS tag_names (key TEXT PRIMARY KEY, name TEXT NOT NULL) WITHOUT ROWID;
 """
 
-
 def _fill_identity(db: sqlite3.Connection) -> None:
     """Layout 3 -> 4: the identity keys of the articles already stored, and their tags' spellings."""
     columns = {r[1] for r in db.execute("PRAGMA table_info(articles)")}
@@ -103,23 +103,6 @@ MIGRATIONS: dict[int, str | Callable[[sqlite3.Connection], None]] = {
     2: _VECTORS,  # semantic ranking: one embedding per article (archive.embeddings)
     3: _fill_identity,  # identity keys, versions, tag spellings
 }
-
-
-@dataclass
-class ArticleSummary:
-    id: str
-    title: str
-    source: str | None
-    date: str | None
-    paragraphs: int
-    lang: str | None
-    ingested_at: str
-
-    def to_dict(self) -> dict:
-        return {
-            "id": self.id, "date": self.date, "source": self.source, "title": self.title,
-            "paragraphs": self.paragraphs, "lang": self.lang, "ingested_at": self.ingested_at,
-        }  # fmt: skip
 
 
 class Store:

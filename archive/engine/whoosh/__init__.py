@@ -6,11 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterable
 
-from ..errors import ArchiveError, NoArchive, SchemaMismatch, StoreDamaged
-from ..lock import write_lock
-from ..model import Article
-from ..store import Store
-from .base import BrokenIndex
+from ...errors import ArchiveError, NoArchive, SchemaMismatch, StoreDamaged
+from ...lock import write_lock
+from ...model import Article
+from ..base import BrokenIndex
+from .store import Store
+
 
 STORE_FILE = "archive.db"
 INDEX_DIR = "whoosh"
@@ -52,7 +53,7 @@ class Backend:
 
     @staticmethod
     def _open_index(path: Path, store: Store):
-        from .whoosh_engine import WhooshEngine
+        from .index import WhooshEngine
 
         try:
             index_dir = path / INDEX_DIR
@@ -80,7 +81,7 @@ class Backend:
         return index
 
     def rebuild(self, articles: Iterable[Article], writer_mb: int) -> None:
-        from .whoosh_engine import WhooshEngine
+        from .index import WhooshEngine
 
         fresh = WhooshEngine.rebuild(self.path / INDEX_DIR, articles, writer_mb)
         self.index.close()

@@ -1,6 +1,6 @@
 """The canonical store of an OpenSearch archive: the articles' records in ``NAME-articles``.
 
-It answers what ``archive.store.Store`` answers (identity, records, listings, counts, synonyms,
+It answers what the SQLite store (``engine.whoosh.store.Store``) answers (identity, records, listings, counts, synonyms,
 did-you-mean), so the archive's logic is the same on both engines; the cluster is the source
 of truth, and any machine that reaches it sees the same archive.
 
@@ -17,14 +17,15 @@ import time
 from contextlib import contextmanager
 from typing import Iterable, Iterator
 
-from ..dates import now_iso
-from ..errors import ArchiveError, NotFound
-from ..model import Article, HitRow, Paragraph
-from ..identity import new_id, synonym_key, text_key, title_key, url_key
-from ..store import ArticleSummary, edit_distance
-from ..identity import tag_key
-from .opensearch_cluster import IDENTITY_FIELDS, STORE_LAYOUT, Cluster
-from .opensearch_engine import paragraph_doc_id, paragraph_row
+from ...dates import now_iso
+from ...errors import ArchiveError, NotFound
+from ...identity import new_id, synonym_key, tag_key, text_key, title_key, url_key
+from ...model import Article, ArticleSummary, HitRow, Paragraph
+from ...spelling import edit_distance
+from .cluster import Cluster
+from .documents import paragraph_doc_id, paragraph_row
+from .mapping import IDENTITY_FIELDS, STORE_LAYOUT
+
 
 RECORD_FIELDS = ["id", "title", "source", "author", "date", "url", "lang", "tags", "ingested_at", "origin",
                  "source_hash", "content_hash", "paragraph_count"]  # fmt: skip
@@ -163,7 +164,7 @@ class OpenSearchStore:
     def _ensure_vector_mapping(self) -> None:
         """Archives made before embeddings existed get the two fields (adding fields is allowed)."""
         if not self._vector_mapping:
-            from .opensearch_cluster import VECTOR_FIELDS
+            from .mapping import VECTOR_FIELDS
 
             self.cluster.call("adding the embedding fields", self.client.indices.put_mapping, index=self.index,
                               body={"properties": VECTOR_FIELDS})  # fmt: skip
@@ -273,7 +274,7 @@ class OpenSearchStore:
 
     def find_existing(self, article: Article) -> tuple[str, str] | None:
         """The (id, content_hash) of the stored article this one is a reading of (the rules of
-        archive.identity, as archive.store.Store.find_existing applies them)."""
+        archive.identity, as the SQLite store's find_existing applies them)."""
         if article.id:
             if article.id in self._puts:
                 return article.id, self._puts[article.id]["content_hash"]

@@ -1,150 +1,15 @@
-"""The connection to an OpenSearch cluster: the client, the indices' mappings and analyzers,
-and turning the cluster's failures into one-line errors.
-
-An OpenSearch archive named NAME is three indices:
-
-- ``NAME-articles``: the canonical records (metadata and paragraphs); the source of truth,
-  what ``show``, ``export`` and ``rebuild`` read. Paragraphs live in ``_source`` only.
-- ``NAME-paragraphs`` (an alias of ``NAME-paragraphs-NNNNNN``): one searchable document per
-  paragraph, derived from the records. ``rebuild`` fills a new generation and swaps the alias.
-- ``NAME-meta``: the layout version, synonyms and other archive settings.
-
-Only the part of the REST API that Elasticsearch 7/8 share is used (index/alias/bulk/search/
-count/mget/delete_by_query/forcemerge/stats, collapse with inner_hits, aggregations, term
-suggester). Where Elasticsearch differs: it has no ``plugins.security`` switch, and 8.x refuses
-``_type``-era parameters, none of which are sent here.
+"""The connection to an OpenSearch cluster: one client, every call through one funnel that
+turns the client's errors into one line with a hint, and the archive's indices (create,
+generations, refresh, drop).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..analysis import MAX_WORD, STOP_WORDS
-from ..errors import ArchiveError
-from ..ranking import BM25_B, BM25_K1
-
-# Bump when a mapping or analyzer changes: an archive built before then must be rebuilt.
-LAYOUT = "opensearch/1"
-
-# Scripts written without spaces between morphemes: each run becomes a word of its own, which
-# cjk_bigram turns into overlapping bigrams (as archive.analysis does for the Whoosh engine).
-_CJK = r"\p{IsHangul}\p{IsHan}\p{IsHiragana}\p{IsKatakana}"
-
-# Characters that join the parts of a word in Unicode's word rules (UAX #29), which the
-# standard tokenizer follows and archive.analysis.WORD_RE does not: U.S. is u s here, 3.5 is
-# 3 5, a_b is a b. A mapping char filter turns them into spaces (a regex over the whole text
-# did the same at a sixth of the ingest speed: benchmarks/RESULTS.md).
-_JOINERS = (".,_:;\u00b7\u2027\ufe13\ufe55\uff1a\u0589\u060c\u060d\u066c\u07f8\u2044\ufe10\ufe14"
-            "\ufe50\ufe54\uff0c\uff1b\u2024\ufe52\uff0e\u203f\u2040\u2054\ufe33\ufe34\ufe4d\ufe4e\ufe4f"
-            "\uff3f\u2018\uff07\u0387\u05f4\u037e")
-
-ANALYSIS = {
-    "char_filter": {
-        "word_joiners": {"type": "mapping",
-                         "mappings": [f"\\u{ord(c):04x} => \\u0020" for c in _JOINERS] + ["\\u2019 => '"]},
-        "cjk_runs": {"type": "pattern_replace", "pattern": f"([{_CJK}]+)", "replacement": " $1 "},
-    },
-    "filter": {
-        "news_stop": {"type": "stop", "stopwords": sorted(STOP_WORDS)},
-        "news_stem": {"type": "snowball", "language": "English"},  # = PyStemmer's english
-        # archive.analysis.stem leaves words with non-ASCII letters (naïve, café) as written
-        "news_ascii_only": {"type": "keyword_marker", "keywords_pattern": ".*[^\\x00-\\x7F].*"},
-        "news_possessive": {"type": "stemmer", "language": "possessive_english"},
-        "news_length": {"type": "length", "max": MAX_WORD},
-        "news_bigrams": {"type": "cjk_bigram", "ignored_scripts": []},
-        "no_emoji": {"type": "keep_types", "types": ["<EMOJI>"], "mode": "exclude"},  # not words in WORD_RE
-    },
-    "analyzer": {
-        "news": {  # paragraph text and headlines: archive.analysis.analyze
-            "type": "custom",
-            "char_filter": ["word_joiners", "cjk_runs"],
-            "tokenizer": "standard",
-            "filter": ["no_emoji", "news_length", "lowercase", "news_bigrams", "news_possessive", "news_stop",
-                       "news_ascii_only", "news_stem"],
-        },
-        "plain": {  # sources and bylines: words, lower-cased
-            "type": "custom",
-            "char_filter": ["word_joiners"],
-            "tokenizer": "standard",
-            "filter": ["no_emoji", "lowercase"],
-        },
-        "spelling": {  # did-you-mean: words as written, lower-cased, no stemming
-            "type": "custom",
-            "char_filter": ["word_joiners"],
-            "tokenizer": "standard",
-            "filter": ["no_emoji", "lowercase", "news_possessive"],
-        },
-    },
-}  # fmt: skip
-
-PARAGRAPHS_MAPPING = {
-    "dynamic": "strict",
-    "properties": {
-        "article": {"type": "keyword"},
-        "n": {"type": "integer"},
-        "kind": {"type": "keyword"},
-        "text": {
-            "type": "text", "analyzer": "news",
-            "fields": {"spell": {"type": "text", "analyzer": "spelling"}},
-        },
-        "title": {"type": "text", "analyzer": "news"},
-        "source": {"type": "text", "analyzer": "plain"},
-        "author": {"type": "text", "analyzer": "plain"},
-        "source_name": {"type": "keyword"},
-        "author_name": {"type": "keyword", "index": False},
-        "url": {"type": "keyword", "index": False},
-        "lang": {"type": "keyword"},
-        "tag": {"type": "keyword", "normalizer": "lowercase"},
-        "tags": {"type": "keyword"},
-        "date": {"type": "keyword"},  # ISO YYYY-MM-DD: ranges compare as strings, as in Whoosh
-        "month": {"type": "keyword"},
-        "credit": {"type": "keyword", "index": False},
-    },
-}  # fmt: skip
-
-ARTICLES_MAPPING = {
-    "dynamic": "strict",
-    "properties": {
-        "id": {"type": "keyword"},
-        "title": {"type": "text", "analyzer": "news"},
-        "title_key": {"type": "keyword"},
-        "source": {"type": "keyword"},
-        "source_key": {"type": "keyword"},  # "" for none, for the title + source identity rule
-        "author": {"type": "keyword"},
-        "date": {"type": "keyword"},
-        "url": {"type": "keyword"},
-        "lang": {"type": "keyword"},
-        "tags": {"type": "keyword"},
-        "ingested_at": {"type": "keyword"},
-        "updated_at": {"type": "keyword"},
-        "content_hash": {"type": "keyword", "index": False},
-        "source_hash": {"type": "keyword", "index": False},
-        "origin": {"type": "keyword", "index": False},
-        "paragraph_count": {"type": "integer"},
-        "paragraphs": {"type": "object", "enabled": False},
-        # identity (archive.identity): canonical URL, text and bytes; earlier versions, kept whole
-        "url_key": {"type": "keyword"},
-        "text_key": {"type": "keyword"},
-        "hash_key": {"type": "keyword"},
-        "versions": {"type": "object", "enabled": False},
-        "vector": {"type": "binary"},  # the article's embedding (archive.semantic.to_blob), base64
-        "vector_model": {"type": "keyword"},
-    },
-}
-VECTOR_FIELDS = {k: ARTICLES_MAPPING["properties"][k] for k in ("vector", "vector_model")}
-IDENTITY_FIELDS = {k: ARTICLES_MAPPING["properties"][k] for k in ("url_key", "text_key", "hash_key", "versions")}
-STORE_LAYOUT = "4"  # the records' layout: 4 has the identity fields (IDENTITY_FIELDS)
-
-META_MAPPING = {
-    "dynamic": "strict",
-    "properties": {
-        "kind": {"type": "keyword"},  # "meta", "synonym" or "tag" (a tag's first-seen spelling in value)
-        "key": {"type": "keyword"},
-        "value": {"type": "keyword", "index": False},
-        "term": {"type": "keyword"},
-        "grp": {"type": "integer"},
-    },
-}
+from ...errors import ArchiveError
+from ...ranking import BM25_B, BM25_K1
+from .mapping import ANALYSIS, ARTICLES_MAPPING, META_MAPPING, PARAGRAPHS_MAPPING
 
 
 @dataclass
@@ -353,7 +218,6 @@ class Cluster:
 
 class _Missing(Exception):
     """A document that is not in its index (an answer, not a failure)."""
-
 
 def _reason(e: Exception) -> str:
     text = str(e)

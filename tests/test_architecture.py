@@ -1,0 +1,65 @@
+"""The house rules that keep the code easy to extend, checked on the source itself (see
+docs/architecture.md): every engine call behind its engine package, every ARCHIVE_* variable
+read in archive/settings.py, and the settings parsed the way they are documented."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from archive import settings as settings_module
+from archive.settings import NAMES, settings
+
+ROOT = Path(__file__).resolve().parent.parent / "archive"
+SOURCES = sorted(ROOT.rglob("*.py"))
+
+
+def _code(path: Path) -> str:
+    return path.read_text(encoding="utf-8")
+
+
+def test_every_whoosh_and_opensearch_call_is_behind_its_engine_package():
+    engine_import = re.compile(r"^\s*(from|import) (whoosh|opensearchpy)\b", re.M)
+    outside = [str(p.relative_to(ROOT)) for p in SOURCES
+               if engine_import.search(_code(p)) and "engine" not in p.relative_to(ROOT).parts]  # fmt: skip
+    assert outside == []
+    # and each engine's calls in its own package (the analyzers beside them are Whoosh's, pickled)
+    for p in SOURCES:
+        rel = p.relative_to(ROOT).as_posix()
+        if re.search(r"^\s*(from|import) opensearchpy\b", _code(p), re.M):
+            assert rel.startswith("engine/opensearch/"), rel
+        if re.search(r"^\s*(from|import) whoosh\b", _code(p), re.M):
+            assert rel.startswith("engine/whoosh/") or rel == "engine/whoosh_analysis.py", rel
+
+
+def test_every_archive_variable_is_read_in_the_settings_module():
+    reads = re.compile(r"os\.environ(\.get)?\(?\[?\s*[\"'](ARCHIVE_\w+)")
+    elsewhere = {(p.name, m.group(2)) for p in SOURCES if p.name != "settings.py" for m in reads.finditer(_code(p))}
+    # the command line's own: --traceback sets it for the library (cli.py)
+    assert elsewhere <= {("cli.py", "ARCHIVE_TRACEBACK")}
+    for name in NAMES:
+        assert name in _code(ROOT / "settings.py")
+
+
+@pytest.mark.parametrize("value, expected", [("2.5", 2.5), ("0", 5.0), ("-1", 5.0), ("soon", 5.0), (None, 5.0)])
+def test_a_setting_that_does_not_parse_falls_back_to_its_default(monkeypatch, value, expected):
+    if value is None:
+        monkeypatch.delenv("ARCHIVE_SEARCH_TIMEOUT", raising=False)
+    else:
+        monkeypatch.setenv("ARCHIVE_SEARCH_TIMEOUT", value)
+    assert settings().search_timeout == expected
+
+
+def test_settings_follow_the_environment_and_are_parsed_once_per_value(monkeypatch):
+    monkeypatch.setenv("ARCHIVE_MAX_QUERY_TERMS", "7")
+    monkeypatch.setenv("ARCHIVE_SEMANTIC", "Off")
+    first = settings()
+    assert first.max_query_terms == 7 and first.semantic is False and first.semantic_value == "Off"
+    assert settings() is first  # the same environment: parsed once
+    monkeypatch.setenv("ARCHIVE_MAX_QUERY_TERMS", "8")
+    assert settings().max_query_terms == 8
+    monkeypatch.setenv("ARCHIVE_ENGINE", " OpenSearch ")
+    assert settings().engine == "opensearch"
+    assert settings_module.settings().max_query_chars == settings_module.MAX_QUERY_CHARS
