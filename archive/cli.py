@@ -72,7 +72,7 @@ def _unforeseen(e: Exception, ctx: click.Context) -> ArchiveError:
 # The library names its settings; the command line names them as flags.
 SETTING_FLAGS = {"limit": "--limit", "page": "--page", "facets": "--facets", "para": "--para",
                  "since/until": "--since/--until", "memory": "--memory", "name": "--name", "url": "--url",
-                 "shards": "--shards"}  # fmt: skip
+                 "shards": "--shards", "port": "--port", "host": "--host"}  # fmt: skip
 
 
 def fail(e: ArchiveError) -> None:
@@ -159,6 +159,18 @@ def _format_choices() -> list[str]:
     return list(INPUT_FORMATS)
 
 
+class RegistryChoice(click.Choice):
+    """A choice among a registry's names, read from the registry only when the option is used
+    or its help shown (the registries are not imported at start-up)."""
+
+    def __init__(self, names, first: tuple[str, ...] = ()) -> None:
+        self._names, self._first, self.case_sensitive = names, first, True
+
+    @property
+    def choices(self) -> tuple[str, ...]:  # type: ignore[override]
+        return (*self._first, *self._names())
+
+
 def _engine_choices() -> list[str]:
     from .engine import ENGINES
 
@@ -172,7 +184,7 @@ def _engine_help() -> str:
 
 
 @cli.command()
-@click.option("--engine", type=click.Choice(_engine_choices()), default="whoosh", show_default=True,
+@click.option("--engine", type=RegistryChoice(_engine_choices), default="whoosh", show_default=True,
               help=_engine_help())
 @click.option("--url", envvar="ARCHIVE_URL", default="http://127.0.0.1:9200", show_default=True,
               help="OpenSearch: the cluster's address (or set ARCHIVE_URL).")
@@ -238,7 +250,7 @@ def embed_option(f):
 @click.option("--tag", "tags", multiple=True, help="A tag (repeat for more).")
 @click.option("--lang", help="Language code, e.g. en or ko.")
 @click.option("--input-format", "--as", "reader", default="auto", show_default=True,
-              type=click.Choice(["auto", *_format_choices()]),
+              type=RegistryChoice(_format_choices, ("auto",)),
               help="How to read the inputs; auto goes by extension and content.")
 @click.option("--timeout", type=click.FloatRange(0.1), default=20, show_default=True, metavar="SECONDS",
               help="How long to wait for a URL.")
@@ -998,6 +1010,45 @@ def migrate(obj: Ctx, dest, lock_timeout, memory, no_embed) -> None:
                f"{report['from']} to {report['to']} in {time.perf_counter() - started:.1f} s: "
                f"{report['added']:,} added, {report['updated']:,} updated, {report['unchanged']:,} unchanged; "
                f"counts checked")  # fmt: skip
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="The address to listen on. Only this machine can reach 127.0.0.1; anything else shares the archive.")
+@click.option("-p", "--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="The port (0: any free one, printed when it starts).")
+@click.option("--open", "open_browser", is_flag=True, help="Open the page in your web browser.")
+@click.option("--read-only", is_flag=True, help="Turn off adding articles from the page.")
+@click.option("--lock-timeout", type=float, default=60, show_default=True, metavar="SECONDS",
+              help="How long an article added from the page waits for another writer.")
+@click.pass_obj
+def serve(obj: Ctx, host, port, open_browser, read_only, lock_timeout) -> None:
+    """Serve the archive as a web page: search, filter, read, follow a story, add articles.
+
+    The archive stays open between requests (a search through the page costs a warm search),
+    and several tabs may search at once. Stop it with Ctrl-C. Beside the pages, /api/search
+    and /api/articles/ID answer with what `search --format json` and `show --format json` print.
+
+    \b
+    Examples:
+      archive serve
+      archive serve --port 0 --open
+      archive --index big serve --host 0.0.0.0 --read-only
+    """
+    from .web.server import is_loopback, make_server, serve as run_server
+
+    options = obj.write_options(lock_timeout)
+    with obj.open(options=options) as ar:
+        server, address = make_server(ar, host, port, read_only=read_only)
+        if not is_loopback(host):
+            click.echo(f"archive: warning: serving on {host}: anyone who can reach this address can read the archive"
+                       + ("" if read_only else " and add to it (--read-only turns adding off)"), err=True)  # fmt: skip
+        click.echo(f"Serving {ar.describe()} at {address.url} (Ctrl-C to stop)")
+        if open_browser:
+            import webbrowser
+
+            webbrowser.open(address.url)
+        run_server(server, on_stop=lambda: click.echo("stopped", err=True))
 
 
 def main() -> None:

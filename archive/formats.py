@@ -11,12 +11,12 @@ base_url: str | None)`` and yields ``Article``s or ``ReadError``s.
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, NamedTuple
 
 
-@dataclass(frozen=True)
-class Format:
+class Format(NamedTuple):
+    """An input format: a record of the registry (a named tuple: cheap to make at start-up)."""
+
     name: str
     read: str  # "module:function"
     suffixes: tuple[str, ...] = ()

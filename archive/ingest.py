@@ -6,8 +6,7 @@ the model is there, and acknowledged only once its batch is committed to index a
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, NamedTuple
 
 from .dates import now_iso as _now
 from .errors import ArchiveError, ReadError
@@ -25,9 +24,9 @@ MEMORY_MB = 1024  # what a write may use by default (see MemoryPlan)
 EMBED_BATCH = 64  # articles per batch when ingest embeds them
 
 
-@dataclass
-class Metadata:
-    """Metadata given on the command line, applied to every article read."""
+class Metadata(NamedTuple):
+    """Metadata given with an ingest (the command line's flags, the web page's form), applied
+    to every article read."""
 
     title: str | None = None
     source: str | None = None
@@ -35,17 +34,16 @@ class Metadata:
     url: str | None = None
     author: str | None = None
     lang: str | None = None
-    tags: list[str] = field(default_factory=list)
+    tags: list[str] | tuple[str, ...] = ()
 
     def as_overrides(self) -> dict:
-        d = {k: v for k, v in self.__dict__.items() if v and k != "tags"}
+        d = {k: v for k, v in self._asdict().items() if v and k != "tags"}
         if self.tags:
             d["tags"] = list(self.tags)
         return d
 
 
-@dataclass(frozen=True)
-class MemoryPlan:
+class MemoryPlan(NamedTuple):
     """How a write (ingest, import, rebuild) spends a memory budget, in megabytes of the
     process's peak resident size. Beyond a fixed part (the interpreter, the modules, the open
     store and searcher: about 150 MB), the memory goes to the batch of articles held before a
@@ -69,8 +67,7 @@ class MemoryPlan:
         writer = max(16, min(512, spare - paragraphs * 20 // 1_000 - 100))  # the pool, less its own overhead
         return cls(mb, paragraphs, max(100, min(BATCH_ARTICLES, paragraphs // 10)), writer)
 
-@dataclass
-class ArchiveOptions:
+class ArchiveOptions(NamedTuple):
     """What an archive is opened with, for the writes it will do (a library speaks of these;
     the CLI fills them from its flags)."""
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import os
-from dataclasses import dataclass
+from typing import NamedTuple
 
 DEFAULT_URL = "http://127.0.0.1:9200"
 
@@ -24,8 +24,9 @@ NAMES = (
 )  # fmt: skip
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(NamedTuple):
+    """The environment's settings (a named tuple: immutable, and cheap to define at start-up)."""
+
     engine: str = "whoosh"  # ARCHIVE_ENGINE: the engine of a new archive
     url: str | None = None  # ARCHIVE_URL: the cluster's address (overrides an archive's own)
     name: str = "archive"  # ARCHIVE_NAME: a new OpenSearch archive's name

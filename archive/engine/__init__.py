@@ -10,11 +10,10 @@ Adding an engine: a module with a ``Backend`` class, and a record here.
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class EngineInfo:
+class EngineInfo(NamedTuple):
     name: str
     module: str  # the module whose ``Backend`` class runs an archive on this engine
     summary: str  # one line for help texts

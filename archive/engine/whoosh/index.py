@@ -26,7 +26,6 @@ from ..base import EngineHit, EngineQuery, EngineResult
 from ..fields import FACET_FIELDS, paragraph_fields
 from ..translate import field_terms
 from .collectors import CountingTop, hit_score, count_matches, count_upto, matching_docs, timed, timed_search
-from .explain import leaf_name, scoring_leaves
 from .queries import KindWeighted, Restricted, Scaled, TitleLift
 from .schema import INDEX_NAME, SCHEMA_FIELDS, make_schema
 from .scoring import NewsBM25F
@@ -365,6 +364,8 @@ class WhooshEngine:
         }  # fmt: skip
 
     def explain(self, q: EngineQuery, hit: EngineHit) -> list[dict]:
+        from .explain import leaf_name, scoring_leaves  # (only explain needs these: start-up time)
+
         s = self.searcher()
         docnum = hit.ref if isinstance(hit.ref, int) else None
         if docnum is None:

@@ -1,0 +1,82 @@
+"""Serving the page: waitress (a production WSGI server, threads, no C compiler needed) on the
+address asked for, until interrupted."""
+
+from __future__ import annotations
+
+import errno
+import ipaddress
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable
+
+from ..errors import ArchiveError
+
+if TYPE_CHECKING:
+    from ..archive import Archive
+
+THREADS = 8  # requests served at once (searches run in parallel; the archive is thread-safe)
+LOOPBACK_NAMES = ["127.0.0.1", "localhost", "::1", "[::1]"]
+
+
+@dataclass(frozen=True)
+class Address:
+    host: str
+    port: int
+
+    @property
+    def url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}/"
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def trusted_hosts(host: str) -> list[str] | None:
+    """The host names a request may address: this machine's names when serving on a loopback
+    address (a page elsewhere cannot reach the server through a name of its own that resolves
+    here); the address itself when serving on one; any when serving on every address."""
+    if is_loopback(host):
+        return sorted(set(LOOPBACK_NAMES + [host]))
+    if host in ("0.0.0.0", "::", ""):
+        return None
+    return [host, f"[{host}]"] if ":" in host else [host]
+
+
+def make_server(archive: "Archive", host: str = "127.0.0.1", port: int = 8000, read_only: bool = False,
+                threads: int = THREADS):  # fmt: skip
+    """A bound server for ``archive`` (``port`` 0: a free one), and its address."""
+    from waitress.server import create_server
+
+    from .app import create_app
+
+    app = create_app(archive, read_only=read_only, trusted_hosts=trusted_hosts(host))
+    try:
+        server = create_server(app, host=host, port=port, threads=threads, ident="archive",
+                               clear_untrusted_proxy_headers=True)  # fmt: skip
+    except OSError as e:
+        if e.errno == errno.EADDRINUSE:
+            raise ArchiveError(f"port {port} on {host} is in use by another program",
+                               hint="pick another port, or 0 for any free one", setting="port") from None
+        if e.errno in (errno.EADDRNOTAVAIL, errno.EACCES):
+            raise ArchiveError(f"cannot listen on {host}:{port} ({e.strerror})", setting="host") from None
+        raise ArchiveError(f"cannot listen on {host}:{port} ({e.strerror or e})", setting="host") from None
+    bound_port = getattr(server, "effective_port", port)
+    return server, Address(host, int(bound_port))
+
+
+def serve(server, on_stop: Callable[[], None] | None = None) -> None:
+    """Serve until interrupted (Ctrl-C), then close the listening socket."""
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
+        if on_stop is not None:
+            on_stop()
