@@ -83,6 +83,8 @@ def stem(word: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Token:
+    """One analysed word: its index term, its surface form, its position and where it is in the text."""
+
     term: str  # the index form (lower-cased, stemmed; a bigram for Korean)
     surface: str  # the word as written
     start: int  # character offsets of the term in the analysed text

@@ -527,6 +527,13 @@ class Archive:
         archive.search for the steps."""
         return self.searcher.search(query, options or SearchOptions(**kw))
 
+    def timeline(self, query: str, options: SearchOptions | None = None, by: str | None = None):
+        """How many articles matching ``query`` appeared per day, week, month or year (``by``;
+        None: chosen by the span), and the first and latest of them (archive.timeline)."""
+        from .timeline import story_timeline
+
+        return story_timeline(self, query, options or SearchOptions(), by)
+
     def marks(self, article: Article, query: str) -> dict[int, list[tuple[str, bool]]]:
         """``article``'s paragraphs as segments of (text, matched by ``query``): the words a
         search for ``query`` found, marked through the whole article."""

@@ -72,7 +72,7 @@ def _unforeseen(e: Exception, ctx: click.Context) -> ArchiveError:
 # The library names its settings; the command line names them as flags.
 SETTING_FLAGS = {"limit": "--limit", "page": "--page", "facets": "--facets", "para": "--para",
                  "since/until": "--since/--until", "memory": "--memory", "name": "--name", "url": "--url",
-                 "shards": "--shards", "port": "--port", "host": "--host"}  # fmt: skip
+                 "shards": "--shards", "port": "--port", "host": "--host", "by": "--by", "sort": "--sort"}  # fmt: skip
 
 
 def fail(e: ArchiveError) -> None:
@@ -452,17 +452,26 @@ def _write_records(f, records, fmt: str, dumps) -> None:
 # -- search ------------------------------------------------------------------------------------
 
 
+def filter_options(f):
+    """The options that narrow a search, shared by the commands that search."""
+    for option in reversed([
+        click.option("--source", help="Only articles from this source."),
+        click.option("--since", metavar="DATE", help="On or after: 2024-05-01, 2024-05, 2024, 30d, yesterday."),
+        click.option("--until", metavar="DATE", help="On or before (a month or year means its end)."),
+        click.option("--article", metavar="ID", help="Only in this article (id or unique prefix)."),
+        click.option("--kind", type=KIND_CHOICE, help="Only paragraphs of this kind."),
+        click.option("--lang", help="Only articles in this language."),
+        click.option("--tag", help="Only articles with this tag (any case)."),
+    ]):  # fmt: skip
+        f = option(f)
+    return f
+
+
 @cli.command()
 @click.argument("query", nargs=-1, required=True)
 @click.option("-n", "--limit", type=click.IntRange(1, 10_000), default=10, show_default=True, help="Hits per page.")
 @click.option("--page", type=click.IntRange(1), default=1, show_default=True)
-@click.option("--source", help="Only articles from this source.")
-@click.option("--since", metavar="DATE", help="On or after: 2024-05-01, 2024-05, 2024, 30d, yesterday.")
-@click.option("--until", metavar="DATE", help="On or before (a month or year means its end).")
-@click.option("--article", metavar="ID", help="Only in this article (id or unique prefix).")
-@click.option("--kind", type=KIND_CHOICE, help="Only paragraphs of this kind.")
-@click.option("--lang", help="Only articles in this language.")
-@click.option("--tag", help="Only articles with this tag (any case).")
+@filter_options
 @click.option("--by-article", is_flag=True, help="One line per article: its best paragraph and how many matched.")
 @click.option("-C", "--context", type=click.IntRange(0, 20), default=0, metavar="N",
               help="Show N paragraphs before and after each hit.")
@@ -471,7 +480,9 @@ def _write_records(f, records, fmt: str, dumps) -> None:
 @click.option("--explain", is_flag=True, help="Show why each hit ranked: matched terms, fields and their scores.")
 @click.option("--facets", metavar="LIST",
               help="Count hits per value: source,date,day,kind,tag,lang (date: by month; day: by day).")
-@click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)
+@click.option("--sort", type=click.Choice(["relevance", "date", "oldest"]), default="relevance", show_default=True,
+              help="Best first, newest first, or oldest first (dated articles only).")
+@click.option("--first", is_flag=True, help="The earliest paragraphs that match: who reported it first (--sort oldest).")
 @click.option("--snippet-length", type=click.IntRange(40, 5000), default=240, show_default=True, metavar="CHARS")
 @click.option("--words-only", is_flag=True,
               help="Rank a sentence query by its words alone, not also by meaning (see `archive embed`).")
@@ -481,7 +492,7 @@ def _write_records(f, records, fmt: str, dumps) -> None:
 @click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
 @click.pass_obj
 def search(obj: Ctx, query, limit, page, source, since, until, article, kind, lang, tag, by_article, context,
-           per_article, explain, facets, sort, snippet_length, words_only, ids_only, count_only, fmt) -> None:  # fmt: skip
+           per_article, explain, facets, sort, first, snippet_length, words_only, ids_only, count_only, fmt) -> None:  # fmt: skip
     """Find paragraphs, best first, with the matched words highlighted.
 
     Up to three words must all match; a longer query (a sentence, a claim) ranks by any
@@ -502,9 +513,12 @@ def search(obj: Ctx, query, limit, page, source, since, until, article, kind, la
       archive search leike --per-article 3 --explain
       archive search -l superalignment | xargs -n1 archive show
       archive search -c superalignment --since 2024-05
+      archive search leike --first --by-article
     """
     from .archive import SearchOptions
 
+    if first:
+        sort = "oldest"
     if ids_only:  # every matching article (up to the page size), once each
         by_article, limit = True, max(limit, 1_000)
     opts = SearchOptions(limit=limit, page=page, source=source, since=since, until=until, article=article,
@@ -541,6 +555,45 @@ def _print_result(obj: Ctx, result, fmt: str) -> None:
         style = obj.style()
         click.echo(search_text(result, style), color=style.color)
     if not result.hits:
+        raise SystemExit(int(ExitCode.NO_MATCH))
+
+
+@cli.command()
+@click.argument("query", nargs=-1, required=True)
+@filter_options
+@click.option("--by", type=click.Choice(["day", "week", "month", "year"]),
+              help="A bar per day, week, month or year (default: chosen by the span of the story).")
+@click.option("--words-only", is_flag=True, help="Match a sentence by its words only, not by meaning too.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True)
+@click.pass_obj
+def timeline(obj: Ctx, query, source, since, until, article, kind, lang, tag, by, words_only, fmt) -> None:
+    """How a story grew: the matching articles per day, week or month, as a bar chart, with
+    the first and the latest of them. Periods with no article show as empty, so a gap in the
+    coverage is visible. Every search filter applies.
+
+    Exit status: 0 when some article matches, 1 when none does, 2 for an error.
+
+    \b
+    Examples:
+      archive timeline superalignment
+      archive timeline 'leike OR sutskever' --by week --since 2024-05
+      archive timeline openai --source Wire --format csv > openai.csv
+    """
+    from .archive import SearchOptions
+    from .render import dumps, timeline_csv, timeline_text
+
+    opts = SearchOptions(source=source, since=since, until=until, article=article, kind=kind, lang=lang, tag=tag,
+                         semantic=not words_only)  # fmt: skip
+    with obj.open() as ar:
+        story = ar.timeline(" ".join(query), opts, by)
+    if fmt == "json":
+        click.echo(dumps(story.to_dict()))
+    elif fmt == "csv":
+        click.echo(timeline_csv(story), nl=False)
+    else:
+        style = obj.style()
+        click.echo(timeline_text(story, style), color=style.color)
+    if not story.articles:
         raise SystemExit(int(ExitCode.NO_MATCH))
 
 

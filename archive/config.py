@@ -31,6 +31,8 @@ _NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,100}$")
 
 @dataclass
 class EngineConfig:
+    """Which engine an archive runs on, and where (``archive.json``)."""
+
     engine: str = "whoosh"
     url: str = DEFAULT_URL
     name: str = "archive"

@@ -19,6 +19,8 @@ _TOKENS = re.compile(r"\s+|\w+|[^\w\s]")
 
 @dataclass
 class ParagraphChange:
+    """One paragraph's change between two versions: added, removed, changed or the same."""
+
     change: str  # "added", "removed" or "changed"
     old: Paragraph | None
     new: Paragraph | None
@@ -40,6 +42,8 @@ class ParagraphChange:
 
 @dataclass
 class VersionDiff:
+    """What changed between two versions of an article: its metadata and its paragraphs."""
+
     article_id: str
     old_version: int
     new_version: int

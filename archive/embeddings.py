@@ -130,6 +130,8 @@ def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> np.ndarr
 
 @dataclass
 class _Layer:
+    """One transformer layer's weights."""
+
     qkv: np.ndarray  # (384, 1152): query, key and value projections side by side
     qkv_bias: np.ndarray
     out: np.ndarray

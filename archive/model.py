@@ -141,6 +141,8 @@ class Hit:
 
 @dataclass
 class SearchResult:
+    """A search's answer: the ranked hits of one page, the total, and what helps read them."""
+
     query: str
     total: int
     took_ms: float

@@ -32,12 +32,16 @@ FIELDS = TEXT_FIELDS + KEYWORD_FIELDS + ("date", "text")
 
 @dataclass(frozen=True)
 class Term:
+    """One word (or, in a keyword field, one whole value)."""
+
     field: str | None  # None: the paragraph text (with a lift from the article's title)
     text: str
 
 
 @dataclass(frozen=True)
 class Phrase:
+    """Words in this order, at most ``slop`` words apart."""
+
     field: str | None
     text: str
     slop: int = 0
@@ -45,6 +49,8 @@ class Phrase:
 
 @dataclass(frozen=True)
 class Fuzzy:
+    """A word and the words within ``distance`` edits of it."""
+
     field: str | None
     text: str
     distance: int = 1
@@ -52,12 +58,16 @@ class Fuzzy:
 
 @dataclass(frozen=True)
 class Wildcard:
+    """The words a pattern with ``*`` and ``?`` stands for."""
+
     field: str | None
     pattern: str  # lower-case, with * for any run of letters
 
 
 @dataclass(frozen=True)
 class Range:
+    """A range of dates (either end open)."""
+
     field: str
     lo: str | None
     hi: str | None
@@ -65,17 +75,23 @@ class Range:
 
 @dataclass(frozen=True)
 class And:
+    """Every part must match (a NOT part must not)."""
+
     items: tuple["Node", ...]
 
 
 @dataclass(frozen=True)
 class Or:
+    """Any part may match; ``coord`` scales the score by how many did."""
+
     items: tuple["Node", ...]
     coord: float | None = None  # a coordination bonus: documents matching more items rank higher
 
 
 @dataclass(frozen=True)
 class Not:
+    """What must not match."""
+
     item: "Node"
 
 

@@ -19,6 +19,8 @@ MARK_ON, MARK_OFF = "\ue000", "\ue001"  # placeholders, so wrapping never splits
 
 @dataclass
 class Style:
+    """How text output looks: colour (on a terminal only) and the width to wrap at."""
+
     color: bool = False
     width: int = 100
 
@@ -151,6 +153,52 @@ def search_json(result: SearchResult) -> str:
 
 def search_jsonl(result: SearchResult) -> str:
     return "\n".join(dumps(h.to_dict(), pretty=False) for h in result.hits)
+
+
+# -- timeline ---------------------------------------------------------------------------------
+
+BAR = "█"
+
+
+def timeline_text(story, style: Style) -> str:
+    """A story's timeline as a bar chart: a line per period, the bars scaled to the width, the
+    peak marked; then the first and the latest article."""
+    line = story.timeline
+    if not story.articles:
+        return f"No articles match {story.query!r}."
+    undated = f", {story.undated:,} undated" if story.undated else ""
+    total = f"{story.articles:,}{'' if story.articles_exact else '+'}"
+    if line is None:
+        return f"{total} article{'s' if story.articles != 1 else ''} match {story.query!r}, none of them dated."
+    out = [f"Articles matching {story.query!r} per {line.unit if line.years == 1 else f'{line.years} years'} "
+           f"({total} article{'s' if story.articles != 1 else ''}{undated}):", ""]  # fmt: skip
+    label_w = max(len(b.label) for b in line.bars)
+    count_w = len(f"{line.most:,}")
+    room = max(10, style.width - label_w - count_w - 12)
+    peak = line.peak
+    for b in line.bars:
+        n = round(b.articles / line.most * room) if line.most else 0
+        bar = BAR * max(n, 1 if b.articles else 0)
+        mark = style.dim("  ◀ peak") if b is peak and line.most > 0 and len(line.bars) > 1 else ""
+        out.append(f"{b.label:<{label_w}}  {style.green(bar)}{' ' * (room - len(bar))}  {b.articles:>{count_w},}{mark}".rstrip())
+    out.append("")
+    for name, hit in (("first", story.first), ("latest", story.latest)):
+        if hit is not None:
+            where = " · ".join(x for x in (hit.date, hit.source) if x)
+            out.append(f"{name:<7}{where}  {style.bold(hit.title)}  ({hit.article_id}, ¶{hit.paragraph})")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def timeline_csv(story) -> str:
+    import csv
+    import io
+
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["start", "end", "label", "articles", "paragraphs"])
+    for b in story.timeline.bars if story.timeline else []:
+        w.writerow([b.start, b.end, b.label, b.articles, b.paragraphs])
+    return buf.getvalue()
 
 
 # -- show -------------------------------------------------------------------------------------

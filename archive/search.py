@@ -37,11 +37,14 @@ SUGGEST_BELOW = 3  # offer a spelling when a query finds fewer hits than this
 # a claim) ranks paragraphs with any of its words, best first (chosen on SciFact train).
 ALL_WORDS_UP_TO = 3
 COUNT_UP_TO = 1_000  # hits are counted exactly up to here; beyond, the total is "1,000+"
+SORTS = ("relevance", "date", "oldest")
 FACETS = ("source", "date", "day", "kind", "tag", "lang")  # date: by month; day: by day
 
 
 @dataclass
 class SearchOptions:
+    """Everything about a search but its query: paging, filters, grouping, sorting, snippets."""
+
     limit: int = 10
     page: int = 1
     source: str | None = None
@@ -53,7 +56,7 @@ class SearchOptions:
     tag: str | None = None  # only articles with this tag (any case)
     by_article: bool = False
     context: int = 0
-    sort: str = "relevance"
+    sort: str = "relevance"  # or "date" (newest first) or "oldest" (who reported it first: dated only)
     snippet_length: int = 240
     suggest: bool = True
     facets: list[str] = field(default_factory=list)  # of FACETS
@@ -138,6 +141,8 @@ class Searcher:
             raise QueryError("limit must be at least 1", setting="limit")
         if opts.page < 1:
             raise QueryError("page must be at least 1", setting="page")
+        if opts.sort not in SORTS:
+            raise QueryError(f"sort: use one of {', '.join(SORTS)}", setting="sort")
         unknown = [f for f in opts.facets if f not in FACETS]
         if unknown:
             raise QueryError(f"facets: no facet {unknown[0]!r} (use {', '.join(FACETS)})", setting="facets")
@@ -312,6 +317,8 @@ class Searcher:
             filters.append(aq.Term("kind", opts.kind))
         if opts.lang:
             filters.append(aq.Term("lang", opts.lang.lower()))
+        if opts.sort == "oldest":  # the earliest first: what has no date cannot be among them
+            filters.append(aq.Range("date", "0000-00-00", None))
         if opts.tag and opts.tag.strip():
             filters.append(aq.Term("tag", " ".join(opts.tag.split()).lower()))
         return filters

@@ -19,7 +19,7 @@ from archive.archive import Archive
 from archive.web import create_app
 from archive.web.params import BadParameter, SearchState
 from archive.web.server import trusted_hosts
-from archive.web.timeline import timeline
+from archive.timeline import timeline
 
 from .conftest import Run, write
 

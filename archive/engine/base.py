@@ -22,11 +22,13 @@ from ..query import Node
 
 @dataclass
 class EngineQuery:
+    """A search as an engine receives it: the query tree, filters, paging and grouping."""
+
     query: Node
     filters: list[Node] = field(default_factory=list)  # must match, do not score
     limit: int | None = 10  # None: every match
     offset: int = 0
-    sort: str = "relevance"  # or "date" (newest first)
+    sort: str = "relevance"  # or "date" (newest first) or "oldest" (oldest first, dated paragraphs only)
     title_weight: float = 0.3  # how much a match in the article's title lifts its paragraphs
     by_article: bool = False  # one hit per article (its best paragraph); totals count articles
     per_article: int = 1  # with by_article: up to this many paragraphs of each article
@@ -37,6 +39,8 @@ class EngineQuery:
 
 @dataclass
 class EngineHit:
+    """A paragraph an engine found, with its score (and the engine's own reference to it)."""
+
     article_id: str
     n: int
     score: float
@@ -46,6 +50,8 @@ class EngineHit:
 
 @dataclass
 class EngineResult:
+    """An engine's answer: the hits, the total and, when the engine has them, the hits' rows."""
+
     total: int
     hits: list[EngineHit]
     per_article: dict[str, int] = field(default_factory=dict)  # with by_article: matching paragraphs

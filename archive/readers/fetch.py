@@ -15,6 +15,8 @@ DEFAULT_TIMEOUT = 20.0
 
 @dataclass
 class Fetched:
+    """A page as fetched: its bytes, content type and final address."""
+
     url: str  # after redirects
     data: bytes
     content_type: str

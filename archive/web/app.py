@@ -24,7 +24,7 @@ from werkzeug.exceptions import HTTPException, SecurityError
 from ..errors import ArchiveError, NotFound, QueryError, ReadError
 from ..render import dumps
 from .params import BadParameter, SearchState
-from .timeline import timeline
+from ..timeline import timeline
 
 if TYPE_CHECKING:
     from ..archive import Archive

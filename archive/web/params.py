@@ -28,6 +28,8 @@ class BadParameter(ValueError):
 
 @dataclass(frozen=True)
 class SearchState:
+    """A search as the page's address has it (every field a query-string parameter)."""
+
     q: str = ""
     page: int = 1
     n: int = 10  # hits per page

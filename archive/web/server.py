@@ -19,6 +19,8 @@ LOOPBACK_NAMES = ["127.0.0.1", "localhost", "::1", "[::1]"]
 
 @dataclass(frozen=True)
 class Address:
+    """Where the server listens."""
+
     host: str
     port: int
 

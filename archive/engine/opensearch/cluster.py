@@ -14,6 +14,8 @@ from .mapping import ANALYSIS, ARTICLES_MAPPING, META_MAPPING, PARAGRAPHS_MAPPIN
 
 @dataclass
 class ClusterConfig:
+    """Where a cluster is, and the name of the archive in it."""
+
     url: str
     name: str = "archive"
     shards: int = 1

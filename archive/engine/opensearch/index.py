@@ -148,8 +148,9 @@ class OpenSearchEngine:
             "query": query, "from": q.offset, "size": q.limit if q.limit is not None else 10_000,
             "_source": HIT_FIELDS, "track_total_hits": True if q.by_article else q.count_up_to,
         }  # fmt: skip
-        if q.sort == "date":
-            body["sort"] = [{"date": {"order": "desc", "missing": "_last"}}, {"_score": "desc"}, {"article": "asc"}, {"n": "asc"}]
+        if q.sort in ("date", "oldest"):
+            order = "desc" if q.sort == "date" else "asc"
+            body["sort"] = [{"date": {"order": order, "missing": "_last"}}, {"_score": "desc"}, {"article": "asc"}, {"n": "asc"}]
         else:
             body["sort"] = [{"_score": "desc"}, {"article": "asc"}, {"n": "asc"}]
         if q.explain:

@@ -261,14 +261,14 @@ class WhooshEngine:
         if fq is not None:
             wquery = Restricted(wquery, fq)
         kwargs: dict = {}
-        if q.sort == "date":
+        if q.sort in ("date", "oldest"):  # newest or oldest first; equal dates best first
             kwargs["sortedby"] = sorting.MultiFacet(
-                [sorting.FieldFacet("date", reverse=True), sorting.ScoreFacet()]
+                [sorting.FieldFacet("date", reverse=q.sort == "date"), sorting.ScoreFacet()]
             )
         if q.by_article:
             return self._by_article(s, wquery, q, kwargs, seconds)
         limit = None if q.limit is None else q.offset + q.limit
-        if limit is not None and q.sort != "date" and limit < s.doc_count():
+        if limit is not None and q.sort == "relevance" and limit < s.doc_count():
             walk_all = positional(wquery) or wquery.estimate_size(s.reader()) <= WALK_ALL_UP_TO
             collector = CountingTop(limit, walk_all=walk_all)
             s.search_with_collector(wquery, timed(collector, seconds))
@@ -281,7 +281,7 @@ class WhooshEngine:
         for i in range(q.offset, end):
             stored = results.fields(i)
             hits.append(EngineHit(stored["article"], stored["n"], hit_score(results.score(i)), results.docnum(i)))
-        if q.sort != "date":  # equal scores: by article id, then paragraph (as on OpenSearch)
+        if q.sort == "relevance":  # equal scores: by article id, then paragraph (as on OpenSearch)
             hits.sort(key=lambda h: (-h.score, h.article_id, h.n))
         total, exact = self._total(s, core, fq, results, limit, q.count_up_to, collector)
         return EngineResult(total, hits, total_exact=exact)
@@ -321,7 +321,7 @@ class WhooshEngine:
                 if len(best[article_id]) < keep:
                     best[article_id].append((hit_score(score), docnum))
         ranked = list(best.items())
-        if q.sort != "date":  # equal scores: by article id (as on OpenSearch)
+        if q.sort == "relevance":  # equal scores: by article id (as on OpenSearch)
             ranked.sort(key=lambda kv: (-kv[1][0][0], kv[0]))
         end = len(ranked) if q.limit is None else q.offset + q.limit
         hits = []
