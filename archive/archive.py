@@ -21,7 +21,7 @@ from .dates import now_iso as _now
 from .engine.whoosh import INDEX_DIR, LOCK_FILE, STORE_FILE  # noqa: F401 (a Whoosh archive's files)
 from .errors import ArchiveError, ArchiveExists, NoArchive, NotFound, QueryError, ReadError
 from .lock import write_lock
-from .model import Article, IngestOutcome, Paragraph, SearchResult, Stats
+from .model import Article, ArchiveSettings, IngestOutcome, Paragraph, SearchResult, Stats
 from .ingest import (  # noqa: F401 (as the library has always exported them)
     BATCH_ARTICLES, BATCH_PARAGRAPHS, EMBED_BATCH, MEMORY_MB, MIN_MEMORY_MB, ArchiveOptions, Ingester, MemoryPlan,
     Metadata)
@@ -79,10 +79,7 @@ class Archive:
         config = EngineConfig.load(path)
         if config is None and not (path / STORE_FILE).exists():
             if not create:
-                raise NoArchive(
-                    f"no archive at {path}",
-                    hint="add articles to make one: archive ingest seeds/ (or pick another with --index)",
-                )
+                raise NoArchive(f"no archive at {path}", hint="add articles to make one: archive ingest FILES")
             try:
                 return cls.init(path, EngineConfig.from_env(), options)
             except ArchiveExists:  # another process made it a moment ago: use it
@@ -420,7 +417,8 @@ class Archive:
             progress(len(ours))
         counts = {"added": 0, "updated": 0, "unchanged": 0}
 
-        def articles() -> Iterator[Article]:
+        def articles() -> Iterator[Article | ArchiveSettings]:
+            yield ArchiveSettings(self.synonym_groups())  # the archive's own settings travel too
             for a in self.store.iter_articles():
                 if progress is not None:
                     progress(None)
@@ -458,7 +456,11 @@ class Archive:
         return self.backend.describe()
 
     def export(self) -> Iterator[dict]:
-        """Every article as a JSON-ready record (what ``archive import`` reads back)."""
+        """Every article as a JSON-ready record (what ``archive import`` reads back), after the
+        archive's own settings (its synonyms) when it has any."""
+        groups = self.synonym_groups()
+        if groups:
+            yield ArchiveSettings(groups).to_dict()
         for a in self.store.iter_articles():
             yield {
                 "id": a.id, "title": a.title, "source": a.source, "author": a.author, "date": a.date,

@@ -15,6 +15,10 @@ import click
 from .errors import ArchiveError, ExitCode
 
 FORMATS = click.Choice(["text", "json", "jsonl"])
+TABLE_FORMATS = click.Choice(["text", "json", "jsonl", "csv", "tsv"])  # (what is one row per item)
+LIST_COLUMNS = ("id", "date", "source", "title", "paragraphs", "lang", "ingested_at")
+HIT_COLUMNS = ("rank", "score", "article_id", "paragraph", "kind", "date", "source", "author", "title", "url", "text",
+               "snippet")  # fmt: skip
 KIND_CHOICE = click.Choice(["title", "subtitle", "caption", "body"])
 
 
@@ -95,9 +99,32 @@ def fail(e: ArchiveError) -> None:
 
 
 class Ctx:
-    def __init__(self, index: str, color: str) -> None:
-        self.index = index
+    def __init__(self, index: str | None, color: str) -> None:
+        self.explicit = index  # --index, or ARCHIVE_INDEX
         self.color_mode = color
+        self._index: str | None = None
+
+    @property
+    def index(self) -> str:
+        """The archive to use: --index (or ARCHIVE_INDEX) when given, else ./index, else the
+        nearest parent folder's index/ that holds an archive (as git finds its repository),
+        else ./index (where a first ingest makes one)."""
+        if self._index is None:
+            if self.explicit is not None:
+                self._index = self.explicit
+            else:
+                from pathlib import Path
+
+                from .config import DEFAULT_FOLDER, find_archive
+
+                found = find_archive(Path.cwd())
+                self._index = DEFAULT_FOLDER if found is None or found == Path.cwd().resolve() / DEFAULT_FOLDER else str(found)
+        return self._index
+
+    @property
+    def new_index(self) -> str:
+        """Where `init` makes an archive: --index, else ./index (never a parent's)."""
+        return self.explicit if self.explicit is not None else "index"
 
     def style(self, stream=None):
         from .render import Style
@@ -113,8 +140,18 @@ class Ctx:
 
     def open(self, create: bool = False, options=None):
         from .archive import Archive
+        from .errors import NoArchive
 
-        return Archive.open(self.index, create=create, options=options)
+        try:
+            return Archive.open(self.index, create=create, options=options)
+        except NoArchive:
+            if self.explicit is not None:
+                raise NoArchive(f"no archive at {self.explicit}",
+                                hint=f"add articles to make one: archive --index {self.explicit} ingest FILES, "
+                                     "or name another with --index") from None  # fmt: skip
+            raise NoArchive(f"no archive here: no index/ in {os.getcwd()} or a folder above it",
+                            hint="add articles to make one: archive ingest FILES (or name one with --index or "
+                                 "ARCHIVE_INDEX)") from None  # fmt: skip
 
     def write_options(self, lock_timeout: float = 300.0, memory: int | None = None, no_embed: bool = False):
         """The options a writing command opens its archive with (its flags, in the library's terms)."""
@@ -125,8 +162,9 @@ class Ctx:
 
 
 @click.group(cls=ArchiveGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--index", "index", envvar="ARCHIVE_INDEX", default="index", show_default=True,
-              metavar="PATH", help="The archive to use (or set ARCHIVE_INDEX).")
+@click.option("--index", "index", envvar="ARCHIVE_INDEX", metavar="PATH",
+              help="The archive to use (or set ARCHIVE_INDEX). Default: ./index, else the nearest parent "
+                   "folder's index/ that holds an archive.")
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
               help="Colour output: auto means on a terminal and never with NO_COLOR set.")
 @click.option("--traceback", is_flag=True, help="On an unexpected error, print the Python traceback (for bug reports).")
@@ -212,14 +250,14 @@ def init(obj: Ctx, engine, url, name, shards, replicas) -> None:
     from .config import EngineConfig
 
     config = EngineConfig(engine=engine, url=url, name=name, shards=shards, replicas=replicas)
-    with Archive.init(obj.index, config) as ar:
+    with Archive.init(obj.new_index, config) as ar:
         s = ar.stats()
     if engine == "whoosh":
-        click.echo(f"made a Whoosh archive in {obj.index}")
+        click.echo(f"made a Whoosh archive in {obj.new_index}")
         return
     n = s.articles
-    click.echo(f"{obj.index} is the OpenSearch archive {name!r} at {url} "
-               f"({n:,} article{'s' if n != 1 else ''}; settings in {obj.index}/archive.json)")  # fmt: skip
+    click.echo(f"{obj.new_index} is the OpenSearch archive {name!r} at {url} "
+               f"({n:,} article{'s' if n != 1 else ''}; settings in {obj.new_index}/archive.json)")  # fmt: skip
 
 
 # -- ingest ------------------------------------------------------------------------------------
@@ -489,7 +527,8 @@ def filter_options(f):
 @click.option("-l", "--ids-only", is_flag=True,
               help="Print only the ids of the matching articles, each once, best first (as rg -l).")
 @click.option("-c", "--count", "count_only", is_flag=True, help="Print only how many paragraphs match (as grep -c).")
-@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
+@click.option("--format", "fmt", type=TABLE_FORMATS, default="text", show_default=True,
+              help="text, json, jsonl (a hit per line), or csv/tsv for a spreadsheet (a hit per row).")
 @click.pass_obj
 def search(obj: Ctx, query, limit, page, source, since, until, article, kind, lang, tag, by_article, context,
            per_article, explain, facets, sort, first, snippet_length, words_only, ids_only, count_only, fmt) -> None:  # fmt: skip
@@ -546,6 +585,13 @@ def _print_result(obj: Ctx, result, fmt: str) -> None:
 
     if fmt == "json":
         click.echo(search_json(result))
+    elif fmt in ("csv", "tsv"):
+        from .render import table, unmarked
+
+        rows = [{**h.to_dict(), "snippet": unmarked(h.snippet)} for h in result.hits]
+        click.echo(table(rows, HIT_COLUMNS, fmt), nl=False)
+        if result.suggestion:
+            click.echo(f"archive: did you mean: {result.suggestion}?", err=True)
     elif fmt == "jsonl":
         if result.hits:
             click.echo(search_jsonl(result))
@@ -743,7 +789,8 @@ def show(obj: Ctx, article_id, para, context, list_versions, version, fmt) -> No
 
 @cli.command("list")
 @click.option("--sort", type=click.Choice(["date", "added", "id", "title"]), default="date", show_default=True)
-@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
+@click.option("--format", "fmt", type=TABLE_FORMATS, default="text", show_default=True,
+              help="text, json, jsonl, or csv/tsv for a spreadsheet.")
 @click.pass_obj
 def list_(obj: Ctx, sort, fmt) -> None:
     """List the articles: id, date, source, paragraph count and title.
@@ -762,6 +809,10 @@ def list_(obj: Ctx, sort, fmt) -> None:
     elif fmt == "jsonl":
         for r in rows:
             click.echo(dumps(r.to_dict(), pretty=False))
+    elif fmt in ("csv", "tsv"):
+        from .render import table
+
+        click.echo(table([r.to_dict() for r in rows], LIST_COLUMNS, fmt), nl=False)
     else:
         style = obj.style()
         click.echo(list_text(rows, style), color=style.color)

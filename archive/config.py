@@ -78,3 +78,23 @@ class EngineConfig:
         tmp = path / (CONFIG_FILE + ".tmp")
         tmp.write_text(json.dumps(asdict(self), indent=2) + "\n", encoding="utf-8")
         os.replace(tmp, path / CONFIG_FILE)
+
+
+DEFAULT_FOLDER = "index"
+
+
+def holds_archive(path: Path) -> bool:
+    """Whether ``path`` is an archive (its store on this machine, or its configuration)."""
+    return (path / "archive.db").is_file() or (path / CONFIG_FILE).is_file()
+
+
+def find_archive(start: Path) -> Path | None:
+    """The archive a command run in ``start`` uses when none is named, found as git finds its
+    repository: ``start/index``, else the nearest parent folder's ``index/`` that holds an
+    archive; None when there is none."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        candidate = folder / DEFAULT_FOLDER
+        if holds_archive(candidate):
+            return candidate
+    return None

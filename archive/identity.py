@@ -37,6 +37,17 @@ def title_key(title: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", title).casefold().split())
 
 
+_QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "‛": "'", "′": "'", "`": "'", "´": "'",
+                         "“": '"', "”": '"', "„": '"', "‟": '"', "″": '"', "«": '"', "»": '"'})  # fmt: skip
+
+
+def line_key(text: str) -> str:
+    """A line as two readers of it would call the same: case, spacing, the shape of its quotes
+    and the punctuation around it set aside (a ``# heading`` that repeats the headline)."""
+    text = unicodedata.normalize("NFKC", text).translate(_QUOTES).casefold()
+    return " ".join(text.split()).strip(" .:;,!?-–—'\"")
+
+
 def synonym_key(term: str) -> str:
     return " ".join(term.casefold().split())
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Iterator, NamedTuple
 from .dates import now_iso as _now
 from .errors import ArchiveError, ReadError
 from .limits import MIN_MEMORY_MB
-from .model import Article, IngestOutcome
+from .model import Article, ArchiveSettings, IngestOutcome
 
 if TYPE_CHECKING:
     from .archive import Archive
@@ -99,6 +99,9 @@ class Ingester:
             embedding = self.archive._embedding()
             most = min(self.archive.memory.batch_articles, EMBED_BATCH) if embedding else self.archive.memory.batch_articles
             for item in articles:
+                if isinstance(item, ArchiveSettings):  # an export's synonyms: they belong to the archive
+                    self.apply_settings(item)
+                    continue
                 batch.append(item)
                 paragraphs += len(item.paragraphs) if isinstance(item, Article) else 0
                 if len(batch) >= most or paragraphs >= self.archive.memory.batch_paragraphs:
@@ -106,6 +109,11 @@ class Ingester:
                     batch, paragraphs = [], 0
             if batch:
                 yield from self._batch(batch, embedding)
+
+    def apply_settings(self, settings: ArchiveSettings) -> None:
+        with self.archive.store.transaction():
+            for group in settings.synonyms:
+                self.archive.store.add_synonyms(group)
 
     def _batch(self, batch: list[Article | ReadError], embedding: bool) -> list[IngestOutcome | ReadError]:
         outcomes: list[IngestOutcome | ReadError] = []

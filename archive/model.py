@@ -235,3 +235,15 @@ class ArticleSummary:
             "id": self.id, "date": self.date, "source": self.source, "title": self.title,
             "paragraphs": self.paragraphs, "lang": self.lang, "ingested_at": self.ingested_at,
         }  # fmt: skip
+
+
+@dataclass
+class ArchiveSettings:
+    """What belongs to a whole archive rather than to an article, and travels with it: an
+    export carries it as its first record (``{"archive": {...}}``), import and migrate bring
+    it along."""
+
+    synonyms: list[list[str]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"archive": {"synonyms": self.synonyms}}

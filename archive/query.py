@@ -128,6 +128,12 @@ class _Parser:
                 out.append(("field", m.group(1).lower(), m.group(2)))
                 pos = m.end()
                 continue
+            # a field over a group, as in Lucene: title:(leike OR sutskever)
+            m = re.compile(r"\s*([A-Za-z]+):\(").match(text, pos)
+            if m and m.group(1).lower() in FIELDS:
+                out.append(("fieldgroup", m.group(1).lower(), None))
+                pos = m.end()
+                continue
             m = _TOKEN.match(text, pos)
             if not m or m.end() == pos:
                 break
@@ -202,6 +208,13 @@ class _Parser:
             return node
         if kind == "rparen":
             return None
+        if kind == "fieldgroup":
+            node = self.or_expr()
+            if (tok := self.peek()) and tok[0] == "rparen":
+                self.i += 1
+            if node is None:
+                raise QueryError(f"{value}: needs a value in its parentheses, e.g. {value}:(leike OR sutskever)")
+            return _in_field(node, value)
         if kind == "phrase":
             return _phrase(None, value, extra)
         if kind == "field":
@@ -211,9 +224,32 @@ class _Parser:
         if m and m.group("field").lower() in FIELDS:
             rest = m.group("rest")
             if not rest.strip(_TRAILING_PUNCT):
-                raise QueryError(f"{m.group('field')}: needs a value, e.g. {m.group('field').lower()}:openai")
+                example = "2024-05" if m.group("field").lower() == "date" else "openai"
+                raise QueryError(f"{m.group('field')}: needs a value, e.g. {m.group('field').lower()}:{example}")
             return _field_value(m.group("field").lower(), rest)
         return _word(None, word)
+
+
+def _in_field(node: Node, field: str) -> Node | None:
+    """``node`` with every part that names no field searching ``field`` (a group's field),
+    each value read as that field reads it (``kind:(body OR caption)``, ``date:(2024-05 OR 2024-07)``)."""
+    if isinstance(node, (And, Or)):
+        items = tuple(x for x in (_in_field(i, field) for i in node.items) if x is not None)
+        return type(node)(items) if isinstance(node, And) else Or(items, node.coord)
+    if isinstance(node, Not):
+        inner = _in_field(node.item, field)
+        return Not(inner) if inner is not None else None
+    if getattr(node, "field", "x") is not None:  # a part with its own field keeps it
+        return node
+    if isinstance(node, Term):
+        return _field_value(field, node.text)
+    if isinstance(node, Phrase):
+        return _field_value(field, f'"{node.text}"')
+    if isinstance(node, Fuzzy):
+        return _field_value(field, f"{node.text}~{node.distance}")
+    if isinstance(node, Wildcard):
+        return _field_value(field, node.pattern)
+    return node
 
 
 def _phrase(field: str | None, text: str, slop: str | None) -> Node | None:
@@ -278,6 +314,12 @@ def _date_value(raw: str) -> Node:
             hi = None if m.group("hi") == "*" else date_bound(m.group("hi"), end=True)
         elif raw.startswith("["):
             raise QueryError(f"date range {raw!r} should look like date:[2024-05-01 TO 2024-05-31]")
+        elif ".." in raw:  # 2024-05-14..2024-05-20, 2024-05.., ..2024-06 (either end open)
+            a, b = (part.strip().rstrip(_TRAILING_PUNCT) for part in raw.split("..", 1))
+            if not a and not b:
+                raise QueryError("date range '..' needs a start or an end, e.g. date:2024-05-14..2024-05-20")
+            lo = date_bound(a, end=False) if a and a != "*" else None
+            hi = date_bound(b, end=True) if b and b != "*" else None
         else:
             value = raw.rstrip(_TRAILING_PUNCT)
             lo, hi = date_bound(value, end=False), date_bound(value, end=True)

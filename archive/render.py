@@ -147,6 +147,31 @@ def _unhtml(snippet: str) -> str:
     return html.unescape(snippet.replace("<mark>", MARK_ON).replace("</mark>", MARK_OFF))
 
 
+def unmarked(snippet: str) -> str:
+    """A snippet as plain text (its marks and HTML escapes undone)."""
+    import html
+
+    return html.unescape(snippet.replace("<mark>", "").replace("</mark>", ""))
+
+
+def table(rows: list[dict], columns: tuple[str, ...], fmt: str = "csv") -> str:
+    """Rows as CSV (RFC 4180, a header first) or TSV (tabs and newlines in a value become spaces)."""
+    import csv
+    import io
+
+    buf = io.StringIO()
+    if fmt == "tsv":
+        buf.write("\t".join(columns) + "\n")
+        for row in rows:
+            buf.write("\t".join(" ".join(str(row.get(c) if row.get(c) is not None else "").split()) for c in columns) + "\n")
+        return buf.getvalue()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(columns)
+    for row in rows:
+        w.writerow(["" if row.get(c) is None else row.get(c) for c in columns])
+    return buf.getvalue()
+
+
 def search_json(result: SearchResult) -> str:
     return dumps(result.to_dict())
 

@@ -109,3 +109,30 @@ def test_export_piped_into_import_between_processes(tmp_path, seed):
     again = [subprocess.run([ARCHIVE, "--index", str(ix), "export"], capture_output=True, check=True).stdout
              for ix in (src, dst)]  # fmt: skip
     assert again[0] == again[1]
+
+
+def test_the_archive_is_found_in_a_parent_folder_as_git_finds_its_repository(seed, tmp_path):
+    project = tmp_path / "story"
+    deep = project / "notes" / "drafts"
+    deep.mkdir(parents=True)
+    (project / "notes" / "index").mkdir()  # a folder named index that is not an archive is passed over
+    assert sh("ingest", str(seed), cwd=project).returncode == 0
+    r = sh("search", "superalignment", "-c", cwd=deep)
+    assert (r.returncode, r.stdout) == (0, b"2\n"), r.stderr
+    stats = json.loads(sh("stats", "--format", "json", cwd=deep).stdout)
+    assert os.path.realpath(stats["path"]) == os.path.realpath(project / "index")
+    assert str(project / "index").encode() in sh("stats", cwd=deep).stdout  # which archive it is, said in stats
+    # --index and ARCHIVE_INDEX name one explicitly; init makes one here, never in a parent
+    assert sh("--index", str(tmp_path / "none"), "search", "x", cwd=deep).returncode == 2
+    r = sh("search", "x", cwd=deep, env={"ARCHIVE_INDEX": str(tmp_path / "none")})
+    assert r.returncode == 2 and b"no archive at" in r.stderr
+    assert sh("init", cwd=deep).returncode == 0 and (deep / "index" / "archive.db").exists()
+    assert sh("search", "superalignment", cwd=deep).returncode == 1  # the nearest archive now: the new, empty one
+    # nowhere: one line that says where it looked and how to make one
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    r = sh("search", "x", cwd=elsewhere)
+    assert r.returncode == 2
+    assert r.stderr.decode().strip() == (f"archive: no archive here: no index/ in {elsewhere} or a folder above it "
+                                         "(add articles to make one: archive ingest FILES (or name one with --index "
+                                         "or ARCHIVE_INDEX))")  # fmt: skip

@@ -3,6 +3,8 @@ every query right, fit the terminal), one item at a time."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from .conftest import Run, write
@@ -68,3 +70,99 @@ def test_search_by_tag_and_count_by_day(run, tmp_path, engine):
     days = run.json("search", "superalignment", "--facets", "day")["facets"]["day"]
     assert days == [{"value": "2024-05-17", "articles": 2, "paragraphs": 2},
                     {"value": "2024-05-28", "articles": 1, "paragraphs": 1}]  # fmt: skip
+
+
+@pytest.mark.engines
+def test_synonyms_travel_with_export_import_and_migrate(run, seed, tmp_path, engine):
+    """Synonyms are part of the archive: an export carries them as its first record, import
+    and migrate bring them along (an archive without any exports articles only, as before)."""
+    run("ingest", str(seed))
+    assert json.loads(run("export").stdout.splitlines()[0])["id"]  # no settings record
+    run("synonyms", "add", "OpenAI", "Open AI", "오픈AI")
+    run("synonyms", "add", "Jan Leike", "Yan Leike")
+    groups = run.json("synonyms", "list")
+    exported = run("export").stdout
+    assert json.loads(exported.splitlines()[0]) == {"archive": {"synonyms": groups}}
+    other = Run(tmp_path / "other")
+    out = other("import", "-", input=exported).stdout
+    assert out.startswith("added") and "1 added" in out  # the settings record is not an article
+    assert other.json("synonyms", "list") == groups
+    assert other("export").stdout == exported
+    assert other.json("search", '"Open AI" superalignment', "--by-article")["total"] == 1
+    other("import", "-", input=exported)  # again: the groups are not doubled
+    assert other.json("synonyms", "list") == groups
+    copy = Run(tmp_path / "copy", engine, run.url)
+    copy("init") if engine == "whoosh" else copy.make()
+    try:
+        run("migrate", "--to", str(copy.index))
+        assert copy.json("synonyms", "list") == groups
+    finally:
+        copy.drop()
+    # a settings record that is not readable is one line, and the articles still come in
+    bad = '{"archive": {"synonyms": "OpenAI"}}\n' + exported.split("\n", 1)[1]
+    third = Run(tmp_path / "third")
+    r = third("import", "-", input=bad, code=1)
+    assert "the archive's settings are not readable" in r.stderr and "1 added" in r.stdout
+
+
+def test_search_and_list_as_csv_and_tsv_for_a_spreadsheet(run, seed, tmp_path, engine):
+    import csv
+    import io
+
+    write(tmp_path / "q.txt", 'source: Wire, "Intl"\ndate: 2024-05-17\n\nA "Quoted", Comma Headline\n\n'
+          "Superalignment, with a comma\tand a tab.\n")  # fmt: skip
+    run("ingest", str(seed), str(tmp_path / "q.txt"))
+    rows = list(csv.DictReader(io.StringIO(run("search", "superalignment", "--format", "csv").stdout)))
+    assert len(rows) == 3 and rows[0]["rank"] == "1"
+    quoted = next(r for r in rows if r["title"] == 'A "Quoted", Comma Headline')
+    assert quoted["snippet"] == "Superalignment, with a comma and a tab." and quoted["source"] == 'Wire, "Intl"'
+    tsv = run("search", "superalignment", "--format", "tsv").stdout.splitlines()
+    assert tsv[0].split("\t")[:4] == ["rank", "score", "article_id", "paragraph"]
+    assert all(len(line.split("\t")) == 12 for line in tsv)  # a tab in a value never splits a row
+    listed = list(csv.DictReader(io.StringIO(run("list", "--format", "csv").stdout)))
+    assert [r["id"] for r in listed] == [r["id"] for r in run.json("list")]
+    assert run("search", "zzzqx", "--format", "csv", code=1).stdout == (
+        "rank,score,article_id,paragraph,kind,date,source,author,title,url,text,snippet\n")
+
+
+@pytest.mark.whoosh_only  # (reading: the same for every engine)
+def test_front_matter_keeps_quotes_inside_values_and_a_repeated_heading_is_dropped(run, tmp_path):
+    """Only the quotes around a value go: `title: "Leike says safety 'took a backseat'"` keeps its
+    closing quote, `source: Wire, "Intl"` its last one; a Markdown `# heading` that repeats the
+    headline with other quotes is not indexed again as a deck."""
+    write(tmp_path / "a.txt", "title: \"Leike says safety 'took a backseat'\"\nsource: Wire, \"Intl\"\n"
+          "tags: \"AI safety\", 'OpenAI', Anthropic\n\nJan Leike wrote that safety took a backseat.\n")  # fmt: skip
+    write(tmp_path / "b.md", "---\ntitle: \"Altman says 'sorry' to staff\"\nsource: Verge\n---\n\n"
+          "# Altman says ‘sorry’ to staff.\n\nSam Altman apologised for the exit agreements.\n")  # fmt: skip
+    run("ingest", str(tmp_path / "a.txt"), str(tmp_path / "b.md"))
+    a = run.json("show", "leike-says")
+    assert (a["title"], a["source"], a["tags"]) == ("Leike says safety 'took a backseat'", 'Wire, "Intl"',
+                                                    ["AI safety", "OpenAI", "Anthropic"])  # fmt: skip
+    b = run.json("show", "altman-says")
+    assert [(p["kind"], p["text"]) for p in b["paragraphs"]] == [
+        ("title", "Altman says 'sorry' to staff"), ("body", "Sam Altman apologised for the exit agreements.")]
+
+
+@pytest.mark.whoosh_only  # (reading: the same for every engine)
+@pytest.mark.parametrize("fence", ["", "---\n"])
+def test_a_wrapped_first_paragraph_after_front_matter_stays_whole(run, tmp_path, fence):
+    """When the front matter gives the headline there is no deck to guess: the first block's
+    wrapped lines are one paragraph (they were a body line and two decks), and a first line
+    that repeats the headline is not indexed again."""
+    text = (f"{fence}title: OpenAI Safety Leaders Depart\nsource: Wire\n{fence}\n"
+            "Ilya Sutskever and Jan Leike, who led the team, left OpenAI this week,\n"
+            "starting a new company, Safe Superintelligence, with a\nsafe superintelligence as its only product.\n\n"
+            "The second paragraph is here.\n")  # fmt: skip
+    write(tmp_path / "wrapped.txt", text)
+    write(tmp_path / "again.txt", "title: Leike Joins Anthropic\nsource: Wire\n\nLeike joins Anthropic.\n\n"
+          "Jan Leike joined Anthropic to continue superalignment work.\n")  # fmt: skip
+    run("ingest", str(tmp_path / "wrapped.txt"), str(tmp_path / "again.txt"))
+    paras = [(p["kind"], p["text"]) for p in run.json("show", "openai-safety")["paragraphs"]]
+    assert paras == [("title", "OpenAI Safety Leaders Depart"),
+                     ("body", "Ilya Sutskever and Jan Leike, who led the team, left OpenAI this week, starting a new "
+                              "company, Safe Superintelligence, with a safe superintelligence as its only product."),
+                     ("body", "The second paragraph is here.")]  # fmt: skip
+    hit = run.json("search", '"Safe Superintelligence"')["hits"][0]
+    assert hit["paragraph"] == 2 and hit["kind"] == "body"
+    again = [(p["kind"], p["text"]) for p in run.json("show", "leike-joins")["paragraphs"]]
+    assert again == [("title", "Leike Joins Anthropic"), ("body", "Jan Leike joined Anthropic to continue superalignment work.")]

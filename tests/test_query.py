@@ -68,3 +68,35 @@ def test_query_limits_are_configurable(monkeypatch):
     monkeypatch.setenv("ARCHIVE_MAX_QUERY_CHARS", "4")
     with pytest.raises(QueryError, match="limit is 4"):
         aq.parse("abcde")
+
+
+def test_a_field_applies_to_a_group_as_in_lucene():
+    assert aq.parse("title:(Leike OR Sutskever)") == aq.Or((aq.Term("title", "Leike"), aq.Term("title", "Sutskever")))
+    assert aq.parse('kind:(title OR "caption") leike') == aq.And(
+        (aq.Or((aq.Term("kind", "title"), aq.Term("kind", "caption"))), aq.Term(None, "leike")))
+    # a part with its own field keeps it; phrases, fuzzy words and wildcards take the group's field
+    assert aq.parse('title:("jan leike" yan~ super* source:wire)') == aq.And(
+        (aq.Phrase("title", "jan leike"), aq.Fuzzy("title", "yan", 1), aq.Wildcard("title", "super*"),
+         aq.Term("source", "wire")))  # fmt: skip
+    assert aq.parse("date:(2024-05 OR 2024-07)") == aq.Or(
+        (aq.Range("date", "2024-05-01", "2024-05-31"), aq.Range("date", "2024-07-01", "2024-07-31")))
+    assert aq.parse("title:(leike -anthropic)") == aq.And((aq.Term("title", "leike"), aq.Not(aq.Term("title", "anthropic"))))
+    _refused([("title:()", "title: needs a value in its parentheses"), ("kind:(poem)", "kind:poem is not"),
+              ("date:(someday)", "date:")])  # fmt: skip
+
+
+def test_date_ranges_with_two_dots():
+    assert aq.parse("date:2024-05-14..2024-05-20") == aq.Range("date", "2024-05-14", "2024-05-20")
+    assert aq.parse("date:2024-05..2024-06") == aq.Range("date", "2024-05-01", "2024-06-30")
+    assert aq.parse("date:2024-05-17..") == aq.Range("date", "2024-05-17", None)
+    assert aq.parse("date:..2024-05") == aq.Range("date", None, "2024-05-31")
+    _refused([("date:2024-05-21..2024-05-18", "starts after it ends"), ("date:..", "date: needs a value, e.g. date:2024-05"),
+              ("date:2024-05-01..someday", "date:")])  # fmt: skip
+
+
+def _refused(cases: list[tuple[str, str]]) -> None:
+    """Each query is refused with a QueryError that says the given words."""
+    for bad, says in cases:
+        with pytest.raises(QueryError) as e:
+            aq.parse(bad)
+        assert says in str(e.value), (bad, e.value)

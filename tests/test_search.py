@@ -238,7 +238,7 @@ def test_default_command_is_search(seeded):
 @pytest.mark.whoosh_only  # OpenSearch: tests/test_opensearch.py
 def test_no_archive_says_how_to_make_one(run):
     r = run("search", "anything", code=2)
-    assert r.stderr.startswith("archive: no archive at") and "archive ingest" in r.stderr
+    assert r.stderr.startswith("archive: no archive at") and " ingest FILES" in r.stderr
 
 
 def test_index_from_environment(seed, tmp_path, monkeypatch):

@@ -35,7 +35,7 @@ from typing import Any, BinaryIO, Iterator
 from ..analysis import normalize_text
 from ..dates import parse_date
 from ..errors import ReadError
-from ..model import KINDS, Article, Paragraph
+from ..model import KINDS, ArchiveSettings, Article, Paragraph
 
 ALIASES: dict[str, tuple[str, ...]] = {
     "id": ("id", "_id", "article_id", "uuid"),
@@ -191,7 +191,13 @@ def read_jsonl_stream(f: BinaryIO, origin: str, overrides: dict | None = None,
         yield ReadError(origin, "empty file")
 
 
-def _safe(obj: Any, where: str, overrides: dict | None, raw: str) -> Article | ReadError:
+MAX_SYNONYM_GROUPS = 100_000
+MAX_SYNONYM_CHARS = 200
+
+
+def _safe(obj: Any, where: str, overrides: dict | None, raw: str) -> Article | ArchiveSettings | ReadError:
+    if isinstance(obj, dict) and list(obj) == ["archive"]:  # an export's first record: the archive's own settings
+        return _settings(obj["archive"], where)
     try:
         article = article_from_object(obj, where, overrides)
     except ReadError as e:
@@ -199,6 +205,20 @@ def _safe(obj: Any, where: str, overrides: dict | None, raw: str) -> Article | R
     if not article.source_hash:
         article.source_hash = hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()
     return article
+
+
+def _settings(value: Any, where: str) -> ArchiveSettings | ReadError:
+    groups = value.get("synonyms", []) if isinstance(value, dict) else None
+    if not isinstance(groups, list) or len(groups) > MAX_SYNONYM_GROUPS:
+        return ReadError(where, "the archive's settings are not readable (synonyms: a list of lists of terms)")
+    out = []
+    for group in groups:
+        if not isinstance(group, list) or not all(isinstance(t, str) for t in group):
+            return ReadError(where, "the archive's settings are not readable (synonyms: a list of lists of terms)")
+        terms = [" ".join(t.split())[:MAX_SYNONYM_CHARS] for t in group if t.strip()]
+        if len(terms) >= 2:
+            out.append(terms)
+    return ArchiveSettings(out)
 
 
 def _unreadable(e: BaseException) -> str:

@@ -10,6 +10,7 @@ import re
 
 from ..analysis import normalize_text
 from ..errors import ReadError
+from ..identity import line_key
 from ..model import Article, Paragraph
 from .captions import split_credit
 from .text import FRONT_KEYS, _clean_meta
@@ -47,7 +48,7 @@ def read_markdown(text: str, origin: str, overrides: dict | None = None) -> Arti
                 continue
             if level == 1 and not title:
                 title = plain
-            elif level == 1 and plain == title:
+            elif level == 1 and line_key(plain) == line_key(title):  # the headline again, quoted otherwise
                 continue
             else:
                 pieces.append(("body" if seen_body else "subtitle", plain, None))

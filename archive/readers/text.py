@@ -21,6 +21,7 @@ import re
 from ..analysis import normalize_text
 from ..dates import parse_date
 from ..errors import ReadError
+from ..identity import line_key
 from ..model import Article, Paragraph
 from .captions import split_caption
 
@@ -48,16 +49,19 @@ def read_text(text: str, origin: str, overrides: dict | None = None) -> Article:
     meta, body_lines = parse_front_matter(lines, origin)
     if (overrides or {}).get("title"):
         meta["title"] = overrides["title"]  # type: ignore[index]
+    titled = bool(meta.get("title"))
     if is_scraped(body_lines):
         pieces = _scraped(body_lines)
     else:
-        pieces = _plain(body_lines)
+        pieces = _plain(body_lines, titled)
     pieces = [(k, normalize_text(t), c) for k, t, c in pieces]
     pieces = [(k, t, c) for k, t, c in pieces if t]
 
     title = meta.pop("title", None)
     if title:
         title = normalize_text(title)
+        if titled and pieces and pieces[0][0] == "body" and line_key(pieces[0][1]) == line_key(title):
+            pieces.pop(0)  # the headline again, under the one the front matter gave
         if pieces and pieces[0][0] == "title" and pieces[0][1] != title:
             # the file's own first line is not the headline given in the front matter
             pieces[0] = ("body", pieces[0][1], pieces[0][2])
@@ -125,15 +129,24 @@ def parse_front_matter(lines: list[str], origin: str) -> tuple[dict, list[str]]:
     return _clean_meta(raw, origin), lines[j:]
 
 
+def _unquote(value: str) -> str:
+    """A value without the quotes around it (``"Leike says 'it took a backseat'"``), and only
+    those: a quote inside it, or at one end only (``Wire, "Intl"``), is part of the value."""
+    value = value.strip()
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+        value = value[1:-1].strip()
+    return value
+
+
 def _clean_meta(raw: dict, origin: str) -> dict:
     meta: dict = {}
     for key, value in raw.items():
         if key == "tags":
             items = value if isinstance(value, list) else str(value).strip("[]").split(",")
-            tags = [str(t).strip().strip("'\"") for t in items]
+            tags = [_unquote(str(t)) for t in items]
             meta["tags"] = [t for t in tags if t]
             continue
-        value = str(value).strip().strip("'\"").strip()
+        value = _unquote(str(value))
         if not value:
             continue
         if key == "date":
@@ -205,7 +218,11 @@ def _scraped(lines: list[str]) -> list[tuple[str, str, str | None]]:
     return out
 
 
-def _plain(lines: list[str]) -> list[tuple[str, str, str | None]]:
+def _plain(lines: list[str], titled: bool = False) -> list[tuple[str, str, str | None]]:
+    """Blank-line separated blocks: the first block's first line is the headline and its
+    other short lines are decks; a hard-wrapped block joins into one paragraph. With
+    ``titled`` (the front matter or the caller gave the headline) there is no headline or deck
+    to guess: every block is a paragraph, its wrapped lines joined."""
     blocks: list[list[str]] = []
     cur: list[str] = []
     for line in lines:
@@ -218,7 +235,7 @@ def _plain(lines: list[str]) -> list[tuple[str, str, str | None]]:
         blocks.append(cur)
     out: list[tuple[str, str, str | None]] = []
     for i, block in enumerate(blocks):
-        if i == 0:
+        if i == 0 and not titled:
             out.append(("title", block[0], None))
             rest = block[1:]
             if rest and len(rest) <= 3 and all(len(x) <= 200 for x in rest):
