@@ -31,6 +31,7 @@ from .search import (  # noqa: F401 (the searcher's names, as the library has al
 from .settings import settings
 
 if TYPE_CHECKING:
+    from .watches import Watch, WatchNews
     from .engine.base import Backend, Index, Store
 
 
@@ -363,6 +364,56 @@ class Archive:
         with self.store.transaction():
             return self.store.add_synonyms(terms)
 
+    # -- saved searches -----------------------------------------------------------------------
+
+    def watches(self) -> list["Watch"]:
+        """Every saved search, by name."""
+        from .watches import Watch
+
+        return [Watch.from_record(name, rec) for name, rec in self.store.watches().items()]
+
+    def add_watch(self, name: str, query: str, options: SearchOptions | None = None) -> "Watch":
+        """Save a search as ``name`` (its query must be one the archive can run)."""
+        from .watches import Watch
+
+        options = options or SearchOptions()
+        watch = Watch.of(name, query, options, _now())
+        if name in self.store.watches():
+            raise ArchiveExists(f"there is already a watch named {name!r}", hint="remove it first, or pick another name",
+                                setting="name")  # fmt: skip
+        self.searcher.plan(query, watch.search_options(suggest=False))  # refuses a query or filter it cannot run
+        with self.store.transaction():
+            self.store.put_watch(name, watch.record())
+        return watch
+
+    def remove_watch(self, name: str) -> None:
+        with self.store.transaction():
+            if not self.store.remove_watch(name):
+                raise NotFound(f"no watch named {name!r}", hint="archive watch list shows them")
+
+    def watch(self, name: str, everything: bool = False, limit: int = 20) -> "WatchNews":
+        """What ``name`` finds among the articles added since it was last shown (``everything``:
+        among all of them), the best ``limit`` hits; then it remembers this showing."""
+        from .watches import Watch, WatchNews
+
+        records = self.store.watches()
+        if name not in records:
+            raise NotFound(f"no watch named {name!r}", hint="archive watch list shows them")
+        watch = Watch.from_record(name, records[name])
+        shown_at = _now()  # taken first: what is added while this runs is new next time
+        since = None if everything else watch.last_shown
+        seen = tuple(watch.shown_at_boundary) if since else ()
+        result = self.search(watch.query, watch.search_options(limit=limit, added_since=since, exclude_articles=seen))
+        watch.last_shown = shown_at
+        watch.shown_at_boundary = self.store.added_between(shown_at, shown_at, 1_000) or []
+        with self.store.transaction():
+            self.store.put_watch(name, watch.record())
+        return WatchNews(watch, since, shown_at, result)
+
+    def settings(self) -> ArchiveSettings:
+        """What belongs to the archive itself (its synonyms and saved searches), as an export carries it."""
+        return ArchiveSettings(self.synonym_groups(), [w.to_dict() for w in self.watches()])
+
     def synonym_groups(self) -> list[list[str]]:
         """Every group of terms that find each other."""
         return self.store.synonym_groups()
@@ -418,7 +469,7 @@ class Archive:
         counts = {"added": 0, "updated": 0, "unchanged": 0}
 
         def articles() -> Iterator[Article | ArchiveSettings]:
-            yield ArchiveSettings(self.synonym_groups())  # the archive's own settings travel too
+            yield self.settings()  # the archive's own settings travel too
             for a in self.store.iter_articles():
                 if progress is not None:
                     progress(None)
@@ -458,9 +509,9 @@ class Archive:
     def export(self) -> Iterator[dict]:
         """Every article as a JSON-ready record (what ``archive import`` reads back), after the
         archive's own settings (its synonyms) when it has any."""
-        groups = self.synonym_groups()
-        if groups:
-            yield ArchiveSettings(groups).to_dict()
+        settings = self.settings()
+        if settings:
+            yield settings.to_dict()
         for a in self.store.iter_articles():
             yield {
                 "id": a.id, "title": a.title, "source": a.source, "author": a.author, "date": a.date,

@@ -22,8 +22,80 @@ HIT_COLUMNS = ("rank", "score", "article_id", "paragraph", "kind", "date", "sour
 KIND_CHOICE = click.Choice(["title", "subtitle", "caption", "body"])
 
 
+# The group's own options, which users also type after the command (`archive search x --index other`).
+GROUP_OPTIONS = {"--index": True, "--color": True, "--traceback": False, "--no-pager": False}  # name -> takes a value
+
+
+def hoist_group_options(args: list[str], commands) -> list[str]:
+    """``args`` with the group's options that come after the command moved before it (up to a
+    ``--``, after which everything is the command's)."""
+    i = 0
+    while i < len(args) and args[i].startswith("-"):  # the group's options before the command
+        i += 1 + (GROUP_OPTIONS.get(args[i], False) and "=" not in args[i])
+    if i >= len(args):
+        return args
+    head, rest, moved = args[: i + 1], [], []
+    j = i + 1
+    while j < len(args):
+        a = args[j]
+        if a == "--":
+            rest.extend(args[j:])
+            break
+        name = a.split("=", 1)[0]
+        if name in GROUP_OPTIONS:
+            takes = GROUP_OPTIONS[name] and "=" not in a
+            moved.extend(args[j : j + 1 + takes])
+            j += 1 + takes
+            continue
+        rest.append(a)
+        j += 1
+    return moved + head + rest if moved else args
+
+
+class QueryCommand(click.Command):
+    """A command whose words are a query: a ``-word`` that is none of its options is a word to
+    exclude (``archive search superalignment -WIRED``), not an unknown option ``-W``."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        takes: dict[str, bool] = {}
+        for p in self.get_params(ctx):
+            if isinstance(p, click.Option):
+                for name in (*p.opts, *p.secondary_opts):
+                    takes[name] = not (p.is_flag or p.count)
+        short = {name[1] for name in takes if len(name) == 2}
+        options: list[str] = []
+        words: list[str] = []
+        i = 0
+        while i < len(args):
+            a = args[i]
+            if a == "--":
+                words.extend(args[i + 1 :])
+                break
+            name = a.split("=", 1)[0]
+            if a.startswith("--") and name in takes or (len(a) == 2 and a[0] == "-" and a in takes):
+                n = 2 if takes[name] and "=" not in a and i + 1 < len(args) else 1
+                options.extend(args[i : i + n])
+                i += n
+                continue
+            if a.startswith("--") or a in ("-h",):  # an unknown --option: Click says so (a typo is not a word)
+                options.append(a)
+                i += 1
+                continue
+            if a.startswith("-") and len(a) > 2 and not a.startswith("--") and a[1] in short:
+                options.append(a)  # a short option with its value, or several flags: -n5, -lc
+                i += 1
+                continue
+            words.append(a)  # a word, or -word: a word to leave out
+            i += 1
+        return super().parse_args(ctx, options + ["--", *words] if words else options)
+
+
 class ArchiveGroup(click.Group):
-    """A group whose unknown first word means `search`, and whose errors are one line."""
+    """A group whose unknown first word means `search`, whose options may also follow the
+    command, and whose errors are one line."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, hoist_group_options(args, self.commands))
 
     def resolve_command(self, ctx: click.Context, args: list[str]):
         if args and args[0] not in self.commands and not args[0].startswith("-"):
@@ -76,7 +148,8 @@ def _unforeseen(e: Exception, ctx: click.Context) -> ArchiveError:
 # The library names its settings; the command line names them as flags.
 SETTING_FLAGS = {"limit": "--limit", "page": "--page", "facets": "--facets", "para": "--para",
                  "since/until": "--since/--until", "memory": "--memory", "name": "--name", "url": "--url",
-                 "shards": "--shards", "port": "--port", "host": "--host", "by": "--by", "sort": "--sort"}  # fmt: skip
+                 "shards": "--shards", "port": "--port", "host": "--host", "by": "--by", "sort": "--sort",
+                 "added since/until": "--added-since/--added-until"}  # fmt: skip
 
 
 def fail(e: ArchiveError) -> None:
@@ -99,9 +172,10 @@ def fail(e: ArchiveError) -> None:
 
 
 class Ctx:
-    def __init__(self, index: str | None, color: str) -> None:
+    def __init__(self, index: str | None, color: str, no_pager: bool = False) -> None:
         self.explicit = index  # --index, or ARCHIVE_INDEX
         self.color_mode = color
+        self.no_pager = no_pager
         self._index: str | None = None
 
     @property
@@ -136,7 +210,16 @@ class Ctx:
             color = False
         else:
             color = stream.isatty()
-        return Style.detect(color)
+        return Style.detect(color, tty=stream.isatty())
+
+    def page(self, text: str, style) -> None:
+        """Print ``text``; on a terminal, through a pager when it is longer than the screen
+        (``less -FRX`` unless PAGER says otherwise; --no-pager turns it off), as git does."""
+        if not style.tty or self.no_pager or text.count("\n") < style.rows - 1 or os.environ.get("PAGER") == "":
+            click.echo(text, color=style.color)
+            return
+        os.environ.setdefault("LESS", "FRX")  # quit at once when it fits, keep colour, leave the screen as it was
+        click.echo_via_pager(text, color=style.color)
 
     def open(self, create: bool = False, options=None):
         from .archive import Archive
@@ -168,9 +251,10 @@ class Ctx:
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
               help="Colour output: auto means on a terminal and never with NO_COLOR set.")
 @click.option("--traceback", is_flag=True, help="On an unexpected error, print the Python traceback (for bug reports).")
+@click.option("--no-pager", is_flag=True, help="Never page long output (show, list) on a terminal.")
 @click.version_option(package_name="archive", prog_name="archive")
 @click.pass_context
-def cli(ctx: click.Context, index: str, color: str, traceback: bool) -> None:
+def cli(ctx: click.Context, index: str, color: str, traceback: bool, no_pager: bool) -> None:
     """A searchable archive of news articles.
 
     Keep every article you collect and find any passage in it, with the evidence
@@ -183,7 +267,7 @@ def cli(ctx: click.Context, index: str, color: str, traceback: bool) -> None:
       archive "Jan Leike"
       archive show openai-co
     """
-    ctx.obj = Ctx(index, color)
+    ctx.obj = Ctx(index, color, no_pager)
     if traceback:  # the library re-raises what it would otherwise turn into one line
         os.environ["ARCHIVE_TRACEBACK"] = "1"
 
@@ -500,12 +584,15 @@ def filter_options(f):
         click.option("--kind", type=KIND_CHOICE, help="Only paragraphs of this kind."),
         click.option("--lang", help="Only articles in this language."),
         click.option("--tag", help="Only articles with this tag (any case)."),
+        click.option("--added-since", metavar="WHEN",
+                     help="Only articles added to the archive then or later: 2d, 12h, 2024-05-17, 2024-05-17T09:30:00Z."),
+        click.option("--added-until", metavar="WHEN", help="Only articles added then or earlier."),
     ]):  # fmt: skip
         f = option(f)
     return f
 
 
-@cli.command()
+@cli.command(cls=QueryCommand)
 @click.argument("query", nargs=-1, required=True)
 @click.option("-n", "--limit", type=click.IntRange(1, 10_000), default=10, show_default=True, help="Hits per page.")
 @click.option("--page", type=click.IntRange(1), default=1, show_default=True)
@@ -530,7 +617,8 @@ def filter_options(f):
 @click.option("--format", "fmt", type=TABLE_FORMATS, default="text", show_default=True,
               help="text, json, jsonl (a hit per line), or csv/tsv for a spreadsheet (a hit per row).")
 @click.pass_obj
-def search(obj: Ctx, query, limit, page, source, since, until, article, kind, lang, tag, by_article, context,
+def search(obj: Ctx, query, limit, page, source, since, until, article, kind, lang, tag, added_since, added_until,
+           by_article, context,
            per_article, explain, facets, sort, first, snippet_length, words_only, ids_only, count_only, fmt) -> None:  # fmt: skip
     """Find paragraphs, best first, with the matched words highlighted.
 
@@ -561,7 +649,8 @@ def search(obj: Ctx, query, limit, page, source, since, until, article, kind, la
     if ids_only:  # every matching article (up to the page size), once each
         by_article, limit = True, max(limit, 1_000)
     opts = SearchOptions(limit=limit, page=page, source=source, since=since, until=until, article=article,
-                         kind=kind, lang=lang, tag=tag, by_article=by_article, context=context, sort=sort,
+                         kind=kind, lang=lang, tag=tag, added_since=added_since, added_until=added_until,
+                         by_article=by_article, context=context, sort=sort,
                          snippet_length=snippet_length, per_article=per_article, explain=explain,
                          semantic=not words_only,
                          facets=[f.strip() for f in facets.split(",") if f.strip()] if facets else [])  # fmt: skip
@@ -604,7 +693,7 @@ def _print_result(obj: Ctx, result, fmt: str) -> None:
         raise SystemExit(int(ExitCode.NO_MATCH))
 
 
-@cli.command()
+@cli.command(cls=QueryCommand)
 @click.argument("query", nargs=-1, required=True)
 @filter_options
 @click.option("--by", type=click.Choice(["day", "week", "month", "year"]),
@@ -612,7 +701,8 @@ def _print_result(obj: Ctx, result, fmt: str) -> None:
 @click.option("--words-only", is_flag=True, help="Match a sentence by its words only, not by meaning too.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True)
 @click.pass_obj
-def timeline(obj: Ctx, query, source, since, until, article, kind, lang, tag, by, words_only, fmt) -> None:
+def timeline(obj: Ctx, query, source, since, until, article, kind, lang, tag, added_since, added_until, by, words_only,
+             fmt) -> None:  # fmt: skip
     """How a story grew: the matching articles per day, week or month, as a bar chart, with
     the first and the latest of them. Periods with no article show as empty, so a gap in the
     coverage is visible. Every search filter applies.
@@ -629,7 +719,7 @@ def timeline(obj: Ctx, query, source, since, until, article, kind, lang, tag, by
     from .render import dumps, timeline_csv, timeline_text
 
     opts = SearchOptions(source=source, since=since, until=until, article=article, kind=kind, lang=lang, tag=tag,
-                         semantic=not words_only)  # fmt: skip
+                         added_since=added_since, added_until=added_until, semantic=not words_only)  # fmt: skip
     with obj.open() as ar:
         story = ar.timeline(" ".join(query), opts, by)
     if fmt == "json":
@@ -661,6 +751,110 @@ def related(obj: Ctx, article_id, para, limit, fmt) -> None:
     with obj.open() as ar:
         result = ar.related(article_id, para, limit)
     _print_result(obj, result, fmt)
+
+
+class WatchGroup(click.Group):
+    """`archive watch [NAME]` shows; `archive watch add|list|remove` manage."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not args or args[0] not in self.commands and args[0] not in ("-h", "--help"):
+            args = ["show", *args]
+        return super().parse_args(ctx, args)
+
+
+@cli.group(cls=WatchGroup)
+def watch() -> None:
+    """What is new in a story since you last looked: saved searches.
+
+    `archive watch` shows, for every saved search, the hits among the articles added since it
+    was last shown, then remembers the time; `archive watch NAME` shows one. Exit status 1
+    when nothing is new (for cron). The watches are kept in the archive (exports carry them).
+
+    \b
+    Examples:
+      archive watch add openai-safety 'superalignment OR "safety team"' --source Wire
+      archive watch
+      archive watch openai-safety --all
+      archive watch list
+      archive watch remove openai-safety
+    """
+
+
+@watch.command("add", cls=QueryCommand)
+@click.argument("name")
+@click.argument("query", nargs=-1, required=True)
+@filter_options
+@click.option("--by-article", is_flag=True, help="Show one hit per article.")
+@click.option("--sort", type=click.Choice(["relevance", "date", "oldest"]), default="relevance", show_default=True)
+@click.pass_obj
+def watch_add(obj: Ctx, name, query, source, since, until, article, kind, lang, tag, added_since, added_until,
+              by_article, sort) -> None:  # fmt: skip
+    """Save a search as NAME (any search filters apply each time it is shown)."""
+    from .archive import SearchOptions
+
+    if added_since or added_until:
+        raise ArchiveError("a watch finds what was added since it was last shown: leave out --added-since/--added-until")
+    opts = SearchOptions(source=source, since=since, until=until, article=article, kind=kind, lang=lang, tag=tag,
+                         by_article=by_article, sort=sort)  # fmt: skip
+    with obj.open(create=True) as ar:
+        w = ar.add_watch(name, " ".join(query), opts)
+    click.echo(f"watching {w.name}: {w.query}" + "".join(f" --{k.replace('_', '-')} {v}" for k, v in w.options.items()
+                                                            if not isinstance(v, bool)))  # fmt: skip
+
+
+@watch.command("list")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_obj
+def watch_list(obj: Ctx, fmt) -> None:
+    """The saved searches, and when each was last shown."""
+    from .render import dumps
+
+    with obj.open() as ar:
+        watches = ar.watches()
+    if fmt == "json":
+        click.echo(dumps([w.to_dict() for w in watches]))
+        return
+    if not watches:
+        click.echo("No watches yet (archive watch add NAME QUERY).")
+        return
+    for w in watches:
+        opts = " ".join(f"{k}={v}" for k, v in w.options.items())
+        click.echo(f"{w.name:<20} {w.query}" + (f"  [{opts}]" if opts else "") +
+                   f"  (last shown {w.last_shown or 'never'})")  # fmt: skip
+
+
+@watch.command("remove")
+@click.argument("name")
+@click.pass_obj
+def watch_remove(obj: Ctx, name) -> None:
+    """Forget the saved search NAME."""
+    with obj.open() as ar:
+        ar.remove_watch(name)
+    click.echo(f"removed {name}")
+
+
+@watch.command("show", hidden=True)
+@click.argument("name", required=False)
+@click.option("--all", "everything", is_flag=True, help="Every hit, not only what was added since it was last shown.")
+@click.option("-n", "--limit", type=click.IntRange(1, 10_000), default=20, show_default=True, help="Hits per watch.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_obj
+def watch_show(obj: Ctx, name, everything, limit, fmt) -> None:
+    """Show what is new for one saved search, or for every one."""
+    from .render import dumps, watch_text
+
+    with obj.open() as ar:
+        names = [name] if name else [w.name for w in ar.watches()]
+        if not names:
+            raise ArchiveError("no watches yet", hint="save a search first: archive watch add NAME QUERY")
+        news = [ar.watch(n, everything, limit) for n in names]
+    if fmt == "json":
+        click.echo(dumps([n.to_dict() for n in news]))
+    else:
+        style = obj.style()
+        click.echo(watch_text(news, style), color=style.color)
+    if not any(n.result.hits for n in news):
+        raise SystemExit(int(ExitCode.NO_MATCH))
 
 
 @cli.group()
@@ -784,15 +978,16 @@ def show(obj: Ctx, article_id, para, context, list_versions, version, fmt) -> No
         click.echo(article_json(article, only, shown))
     else:
         style = obj.style()
-        click.echo(article_text(article, style, only, focus=para, version=shown), nl=False, color=style.color)
+        obj.page(article_text(article, style, only, focus=para, version=shown).rstrip("\n"), style)
 
 
 @cli.command("list")
 @click.option("--sort", type=click.Choice(["date", "added", "id", "title"]), default="date", show_default=True)
 @click.option("--format", "fmt", type=TABLE_FORMATS, default="text", show_default=True,
               help="text, json, jsonl, or csv/tsv for a spreadsheet.")
+@click.option("--wide", is_flag=True, help="Full lines: do not cut titles at the terminal's width.")
 @click.pass_obj
-def list_(obj: Ctx, sort, fmt) -> None:
+def list_(obj: Ctx, sort, fmt, wide) -> None:
     """List the articles: id, date, source, paragraph count and title.
 
     \b
@@ -815,7 +1010,7 @@ def list_(obj: Ctx, sort, fmt) -> None:
         click.echo(table([r.to_dict() for r in rows], LIST_COLUMNS, fmt), nl=False)
     else:
         style = obj.style()
-        click.echo(list_text(rows, style), color=style.color)
+        obj.page(list_text(rows, style, wide), style)
 
 
 @cli.command()

@@ -83,3 +83,33 @@ def date_bound(text: str, *, end: bool, today: date | None = None) -> str:
 
 def now_iso() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+_AGE = re.compile(r"^(\d{1,6})\s*(h|d|w)$", re.I)
+
+
+def moment_bound(text: str, *, end: bool, now: datetime | None = None) -> str:
+    """A bound on when something was added, as an ISO timestamp (UTC, ``Z``): a timestamp
+    (``2024-05-17T09:30:00Z``), an age from now (``12h``, ``2d``, ``1w``), or anything
+    ``date_bound`` takes (a day then starts at 00:00:00 and, as an upper bound, ends at
+    23:59:59). Raises ValueError otherwise."""
+    now = now or datetime.now(timezone.utc)
+    t = text.strip()
+    m = _AGE.match(t)
+    if m:
+        hours = int(m.group(1)) * {"h": 1, "d": 24, "w": 168}[m.group(2).lower()]
+        try:
+            moment = now - timedelta(hours=hours)
+        except OverflowError:
+            raise ValueError(f"{text!r} reaches back before the year 1") from None
+        return moment.replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if "T" in t.upper() and len(t) > 10:
+        try:
+            moment = datetime.fromisoformat(t.replace("Z", "+00:00").replace("z", "+00:00"))
+        except ValueError:
+            raise ValueError(f"{text!r} is not a date or a time (e.g. 2024-05-17T09:30:00Z, 2d, 2024-05)") from None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=timezone.utc)
+        return moment.astimezone(timezone.utc).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+    day = date_bound(t, end=end, today=now.date())
+    return f"{day}T23:59:59Z" if end else f"{day}T00:00:00Z"

@@ -111,9 +111,17 @@ class Ingester:
                 yield from self._batch(batch, embedding)
 
     def apply_settings(self, settings: ArchiveSettings) -> None:
+        """An export's synonyms and saved searches (a saved search of the same name here is kept)."""
+        from .watches import Watch
+
+        have = self.archive.store.watches() if settings.watches else {}
         with self.archive.store.transaction():
             for group in settings.synonyms:
                 self.archive.store.add_synonyms(group)
+            for record in settings.watches:
+                name = record.get("name")
+                if name and name not in have:
+                    self.archive.store.put_watch(name, Watch.from_record(name, record).record())
 
     def _batch(self, batch: list[Article | ReadError], embedding: bool) -> list[IngestOutcome | ReadError]:
         outcomes: list[IngestOutcome | ReadError] = []

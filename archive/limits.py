@@ -17,6 +17,8 @@ MAX_WILDCARD_TERMS = 1_000
 MAX_FUZZY_TERMS = 50
 # Words a whole query may stand for once its wildcards and fuzzy terms are expanded.
 MAX_EXPANDED_TERMS = 4_000
+# Articles a filter on when they were added may name (it becomes a list of ids).
+MAX_ADDED_ARTICLES = 10_000
 # Megabytes a write needs at the least: Python, the modules, an open store and searcher.
 MIN_MEMORY_MB = 200
 # Seconds a search may take before it is stopped.

@@ -244,6 +244,13 @@ class ArchiveSettings:
     it along."""
 
     synonyms: list[list[str]] = field(default_factory=list)
+    watches: list[dict] = field(default_factory=list)  # saved searches: {"name", "query", "options", ...}
+
+    def __bool__(self) -> bool:
+        return bool(self.synonyms or self.watches)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"archive": {"synonyms": self.synonyms}}
+        d: dict[str, Any] = {"synonyms": self.synonyms}
+        if self.watches:
+            d["watches"] = self.watches
+        return {"archive": d}

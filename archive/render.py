@@ -19,15 +19,21 @@ MARK_ON, MARK_OFF = "\ue000", "\ue001"  # placeholders, so wrapping never splits
 
 @dataclass
 class Style:
-    """How text output looks: colour (on a terminal only) and the width to wrap at."""
+    """How text output looks: colour (on a terminal only), the width to wrap text at, and
+    whether (and how wide and tall) the output is a terminal: lines that would wrap there are
+    fitted to it."""
 
     color: bool = False
     width: int = 100
+    tty: bool = False
+    columns: int = 100  # the terminal's own width (a table may use all of it)
+    rows: int = 24
 
     @classmethod
-    def detect(cls, color: bool) -> "Style":
-        width = min(100, max(40, shutil.get_terminal_size((100, 24)).columns))
-        return cls(color=color, width=width)
+    def detect(cls, color: bool, tty: bool = False) -> "Style":
+        size = shutil.get_terminal_size((100, 24))
+        return cls(color=color, width=min(100, max(40, size.columns)), tty=tty, columns=max(40, size.columns),
+                   rows=max(5, size.lines))  # fmt: skip
 
     def _sgr(self, text: str, code: str) -> str:
         return f"\x1b[{code}m{text}\x1b[0m" if self.color and text else text
@@ -109,14 +115,16 @@ def facets_text(facets: dict[str, list[dict]], style: Style, top: int = 8) -> st
 
 
 def _hit_text(hit: Hit, style: Style) -> str:
-    head = f"{hit.rank:>2}. {style.bold(hit.title)}"
+    rank = f"{hit.rank:>2}. "
+    title = textwrap.wrap(hit.title, width=style.width - len(rank), break_long_words=False, break_on_hyphens=False)
+    head = rank + style.bold(title[0] if title else "") + "".join("\n    " + style.bold(x) for x in title[1:])
     meta = [f"¶{hit.paragraph} {hit.kind}"]
     if hit.matched_paragraphs is not None:
         n = hit.matched_paragraphs
         meta.append(f"{n} matching paragraph{'s' if n != 1 else ''}")
     meta += [x for x in (hit.date, hit.source) if x]
     meta.append(hit.article_id)
-    lines = [head, "    " + style.dim(" · ".join(meta))]
+    lines = [head, style.dim(wrap(" · ".join(meta), style, "    "))]
     segments = hit.segments
     body = "".join(f"{MARK_ON}{t}{MARK_OFF}" if m else t for t, m in segments) if segments else _unhtml(hit.snippet)
     before = [p for p in hit.context if p.n < hit.paragraph]
@@ -178,6 +186,28 @@ def search_json(result: SearchResult) -> str:
 
 def search_jsonl(result: SearchResult) -> str:
     return "\n".join(dumps(h.to_dict(), pretty=False) for h in result.hits)
+
+
+# -- watches ----------------------------------------------------------------------------------
+
+
+def watch_text(news, style: Style) -> str:
+    """Each watch's new hits under a line saying what it is and since when."""
+    out: list[str] = []
+    for n in news:
+        since = f"since {n.since}" if n.since else "(all of them)"
+        total = f"{n.result.total:,}{'' if n.result.total_exact else '+'}"
+        if n.result.hits:
+            out.append(style.bold(f"{n.watch.name}: {total} new {since}") + style.dim(f"  {n.watch.query}"))
+            out.append("")
+            for h in n.result.hits:
+                out.extend([_hit_text(h, style), ""])
+            if n.result.total > len(n.result.hits):
+                out.append(style.dim(f"   … and {n.result.total - len(n.result.hits):,} more (--limit, or search for them)"))
+        else:
+            out.append(style.bold(f"{n.watch.name}: nothing new {since}") + style.dim(f"  {n.watch.query}"))
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"
 
 
 # -- timeline ---------------------------------------------------------------------------------
@@ -279,15 +309,35 @@ def article_json(article: Article, only: Iterable[int] | None = None, version: t
 # -- list, stats, ingest -----------------------------------------------------------------------
 
 
-def list_text(rows, style: Style) -> str:
+def list_text(rows, style: Style, wide: bool = False) -> str:
+    """A line per article; on a terminal each line fits its width unless ``wide``: the paragraph
+    count and then the source make room for the title first, then the title is cut with …
+    (ids are never cut: they are what the other commands take)."""
     if not rows:
         return "The archive is empty."
     idw = min(40, max(len(r.id) for r in rows))
     srcw = min(20, max([len(r.source or "—") for r in rows] + [6]))
-    lines = [style.dim(f"{'ID':<{idw}}  {'DATE':<10}  {'SOURCE':<{srcw}}  {'PARAS':>5}  TITLE")]
+    fit = style.columns if style.tty and not wide else None
+    cols = ["id", "date", "source", "paras"]
+    if fit is not None:
+        for drop in ("paras", "source"):
+            fixed = idw + 12 + (srcw + 2 if "source" in cols else 0) + (7 if "paras" in cols else 0) + 2
+            if fit - fixed >= 24:
+                break
+            cols.remove(drop)
+
+    def line(id_: str, date: str, src: str, paras: str, title: str) -> str:
+        parts = [f"{id_:<{idw}}", f"{date:<10}"]
+        if "source" in cols:
+            parts.append(f"{src[:srcw]:<{srcw}}")
+        if "paras" in cols:
+            parts.append(f"{paras:>5}")
+        text = "  ".join(parts + [title])
+        return text[: fit - 1].rstrip() + "…" if fit is not None and len(text) > fit else text
+
+    lines = [style.dim(line("ID", "DATE", "SOURCE", "PARAS", "TITLE"))]
     for r in rows:
-        src = (r.source or "—")[:srcw]
-        lines.append(f"{r.id:<{idw}}  {r.date or '—':<10}  {src:<{srcw}}  {r.paragraphs:>5}  {r.title}")
+        lines.append(line(r.id, r.date or "—", r.source or "—", str(r.paragraphs), r.title))
     lines.append(style.dim(f"{len(rows)} article{'s' if len(rows) != 1 else ''}"))
     return "\n".join(lines)
 

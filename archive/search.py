@@ -54,6 +54,9 @@ class SearchOptions:
     kind: str | None = None
     lang: str | None = None
     tag: str | None = None  # only articles with this tag (any case)
+    added_since: str | None = None  # only articles added then or later (archive.dates.moment_bound)
+    added_until: str | None = None
+    exclude_articles: tuple[str, ...] = ()  # never these articles (what a watch has shown already)
     by_article: bool = False
     context: int = 0
     sort: str = "relevance"  # or "date" (newest first) or "oldest" (who reported it first: dated only)
@@ -317,11 +320,36 @@ class Searcher:
             filters.append(aq.Term("kind", opts.kind))
         if opts.lang:
             filters.append(aq.Term("lang", opts.lang.lower()))
+        if opts.added_since or opts.added_until:
+            filters.append(self._added(opts))
+        if opts.exclude_articles:
+            filters.append(aq.Not(ids_filter(list(opts.exclude_articles))))
         if opts.sort == "oldest":  # the earliest first: what has no date cannot be among them
             filters.append(aq.Range("date", "0000-00-00", None))
         if opts.tag and opts.tag.strip():
             filters.append(aq.Term("tag", " ".join(opts.tag.split()).lower()))
         return filters
+
+    def _added(self, opts: SearchOptions) -> aq.Node:
+        """The articles added in the window, as a filter (the store knows when each was added)."""
+        from .dates import moment_bound
+        from .limits import MAX_ADDED_ARTICLES
+
+        try:
+            lo = moment_bound(opts.added_since, end=False) if opts.added_since else None
+            hi = moment_bound(opts.added_until, end=True) if opts.added_until else None
+        except ValueError as e:
+            raise QueryError(f"added since/until: {e}", setting="added since/until") from None
+        if lo and hi and lo > hi:
+            raise QueryError(f"added since/until: the window starts after it ends ({lo} > {hi})",
+                             setting="added since/until")  # fmt: skip
+        ids = self.store.added_between(lo, hi, MAX_ADDED_ARTICLES)
+        if ids is None:
+            raise QueryError(f"added since/until: more than {MAX_ADDED_ARTICLES:,} articles were added then; "
+                             "narrow the window, or filter by publication date", setting="added since/until")  # fmt: skip
+        if not ids:
+            return aq.Term("article", "\x00")  # (no article has this id: nothing matches)
+        return ids_filter(ids)
 
     # -- marks in a whole article ---------------------------------------------------------------
 
@@ -372,3 +400,9 @@ def _same_case(word: str) -> Callable[[re.Match[str]], str]:
         return word
 
     return repl
+
+
+def ids_filter(ids: list[str]) -> aq.Node:
+    """Any of these articles."""
+    terms = tuple(aq.Term("article", i) for i in sorted(ids))
+    return terms[0] if len(terms) == 1 else aq.Or(terms)

@@ -136,3 +136,54 @@ def test_the_archive_is_found_in_a_parent_folder_as_git_finds_its_repository(see
     assert r.stderr.decode().strip() == (f"archive: no archive here: no index/ in {elsewhere} or a folder above it "
                                          "(add articles to make one: archive ingest FILES (or name one with --index "
                                          "or ARCHIVE_INDEX))")  # fmt: skip
+
+
+def _on_a_terminal(args: list[str], cwd, env: dict, rows: int = 12, cols: int = 60) -> str:
+    """Run the command with its output on a pseudo-terminal of rows x cols; what it printed."""
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+    full_env = {k: v for k, v in os.environ.items() if k not in ("ARCHIVE_INDEX", "COLUMNS", "LINES")} | env
+    proc = subprocess.Popen([ARCHIVE, *args], cwd=cwd, stdin=slave, stdout=slave, stderr=slave, env=full_env)
+    os.close(slave)
+    out = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # the terminal closed: the command is done
+            break
+        if not chunk:
+            break
+        out += chunk
+    proc.wait(timeout=60)
+    os.close(master)
+    return out.decode("utf-8", "replace").replace("\r\n", "\n")
+
+
+def test_long_output_goes_through_a_pager_on_a_terminal_and_lines_fit_it(seed, tmp_path):
+    assert sh("ingest", str(seed), "--title", "A Very Long Headline That Would Wrap In The Middle Of A Word On A Narrow Screen",
+              cwd=tmp_path).returncode == 0  # fmt: skip
+    paged = tmp_path / "paged.txt"
+    pager = tmp_path / "pager.sh"
+    pager.write_text(f"#!/bin/sh\ncat > {paged}\n")
+    pager.chmod(0o755)
+    env = {"PAGER": str(pager), "NO_COLOR": "1"}
+    _on_a_terminal(["show", "a-very-long"], tmp_path, env)
+    assert "[Caption] Ilya Sutskever" in paged.read_text()  # more than a screen: the pager had it
+    paged.unlink()
+    shown = _on_a_terminal(["--no-pager", "show", "a-very-long"], tmp_path, env)
+    assert not paged.exists() and "[Caption] Ilya Sutskever" in shown
+    assert b"[Caption]" in sh("show", "a-very-long", cwd=tmp_path, env=env).stdout and not paged.exists()  # a pipe: never
+    # at 60 columns: `list` cuts the title with …, --wide does not; a hit's headline wraps between words
+    listed = _on_a_terminal(["list"], tmp_path, env, rows=40, cols=60).splitlines()
+    assert all(len(line) <= 60 for line in listed) and listed[1].endswith("…")
+    wide = _on_a_terminal(["list", "--wide"], tmp_path, env, rows=40, cols=60)
+    assert "On A Narrow Screen" in wide
+    hit = _on_a_terminal(["search", "superalignment", "-n", "1"], tmp_path, env, rows=40, cols=60).splitlines()
+    assert hit[0] == " 1. A Very Long Headline That Would Wrap In The Middle Of A"
+    assert hit[1] == "    Word On A Narrow Screen"
+    assert all(len(line) <= 60 for line in hit)

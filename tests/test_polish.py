@@ -166,3 +166,30 @@ def test_a_wrapped_first_paragraph_after_front_matter_stays_whole(run, tmp_path,
     assert hit["paragraph"] == 2 and hit["kind"] == "body"
     again = [(p["kind"], p["text"]) for p in run.json("show", "leike-joins")["paragraphs"]]
     assert again == [("title", "Leike Joins Anthropic"), ("body", "Jan Leike joined Anthropic to continue superalignment work.")]
+
+
+@pytest.mark.whoosh_only  # (the command line: the same for every engine)
+def test_options_after_the_command_and_minus_word_exclusions(run, seed, tmp_path):
+    """`archive search x --index other` and `--color` after the command work as users type them,
+    and an unquoted `-WIRED` excludes the word instead of being taken for an option `-W`."""
+    from click.testing import CliRunner
+
+    from archive.cli import cli
+
+    run("ingest", str(seed))
+    runner = CliRunner()
+    r = runner.invoke(cli, ["search", "superalignment", "-c", "--index", str(run.index), "--color", "never"])
+    assert (r.exit_code, r.stdout) == (0, "2\n"), r.stderr
+    r = runner.invoke(cli, ["search", "superalignment", f"--index={run.index}", "-WIRED", "--format", "json"])
+    assert r.exit_code == 0, r.stderr
+    assert [h["paragraph"] for h in json.loads(r.stdout)["hits"]] == [5]  # ¶6 says WIRED
+    r = runner.invoke(cli, ["--index", str(run.index), "superalignment", "-WIRED", "-c"])  # no command: search
+    assert r.stdout == "1\n"
+    r = runner.invoke(cli, ["--index", str(run.index), "search", "-n1", "superalignment", "-c"])
+    assert r.exit_code == 0 and r.stdout == "2\n"  # -n1 is -n 1, not a word
+    r = runner.invoke(cli, ["--index", str(run.index), "search", "--", "-c", "superalignment"])
+    assert r.exit_code == 0 and "2 hits for '-c superalignment'" in r.stdout  # after --, every word is the query
+    r = runner.invoke(cli, ["--index", str(run.index), "search", "--nosuch", "superalignment"])
+    assert r.exit_code == 2 and "No such option '--nosuch'" in r.stderr  # a typo'd option is not a word
+    r = runner.invoke(cli, ["--index", str(run.index), "timeline", "superalignment", "-WIRED", "--format", "json"])
+    assert r.exit_code == 0 and (json.loads(r.stdout)["articles"], json.loads(r.stdout)["undated"]) == (1, 1)

@@ -209,6 +209,10 @@ def _safe(obj: Any, where: str, overrides: dict | None, raw: str) -> Article | A
 
 def _settings(value: Any, where: str) -> ArchiveSettings | ReadError:
     groups = value.get("synonyms", []) if isinstance(value, dict) else None
+    watches = value.get("watches", []) if isinstance(value, dict) else None
+    if not isinstance(watches, list) or not all(isinstance(w, dict) and isinstance(w.get("name"), str)
+                                                and isinstance(w.get("query"), str) for w in watches):
+        return ReadError(where, "the archive's settings are not readable (watches: a list of saved searches)")
     if not isinstance(groups, list) or len(groups) > MAX_SYNONYM_GROUPS:
         return ReadError(where, "the archive's settings are not readable (synonyms: a list of lists of terms)")
     out = []
@@ -218,7 +222,7 @@ def _settings(value: Any, where: str) -> ArchiveSettings | ReadError:
         terms = [" ".join(t.split())[:MAX_SYNONYM_CHARS] for t in group if t.strip()]
         if len(terms) >= 2:
             out.append(terms)
-    return ArchiveSettings(out)
+    return ArchiveSettings(out, watches[:MAX_SYNONYM_GROUPS])
 
 
 def _unreadable(e: BaseException) -> str:

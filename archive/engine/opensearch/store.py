@@ -13,6 +13,7 @@ and reported by ``archive check`` meanwhile; nothing acknowledged is lost.
 from __future__ import annotations
 
 import base64
+import json
 import time
 from contextlib import contextmanager
 from typing import Iterable, Iterator
@@ -486,6 +487,33 @@ class OpenSearchStore:
 
     def size_bytes(self) -> int:
         return self.cluster.size_bytes(self.index)
+
+    # -- when articles were added; saved searches ---------------------------------------------
+
+    def added_between(self, lo: str | None, hi: str | None, most: int) -> list[str] | None:
+        bounds = {k: v for k, v in (("gte", lo), ("lte", hi)) if v}
+        query = {"range": {"ingested_at": bounds}} if bounds else {"match_all": {}}
+        if self._count(query) > most:
+            return None
+        return [d["_source"]["id"] for d in self.cluster.scan(self.index, query=query, source=["id"])]
+
+    def watches(self) -> dict[str, dict]:
+        body = {"query": {"term": {"kind": "watch"}}, "size": 10_000, "_source": ["key", "value"]}
+        hits = self.cluster.call("reading saved searches", self.client.search, index=self.cluster.meta, body=body)
+        found = {h["_source"]["key"]: json.loads(h["_source"]["value"]) for h in hits["hits"]["hits"]}
+        return dict(sorted(found.items()))
+
+    def put_watch(self, name: str, record: dict) -> None:
+        self.cluster.call("saving a search", self.client.index, index=self.cluster.meta, id=f"watch:{name}",
+                          body={"kind": "watch", "key": name, "value": json.dumps(record, ensure_ascii=False, sort_keys=True)},
+                          refresh=True)  # fmt: skip
+
+    def remove_watch(self, name: str) -> bool:
+        if self.cluster.get(self.cluster.meta, f"watch:{name}", "reading a saved search") is None:
+            return False
+        self.cluster.call("removing a saved search", self.client.delete, index=self.cluster.meta, id=f"watch:{name}",
+                          refresh=True)  # fmt: skip
+        return True
 
     # -- synonyms -------------------------------------------------------------------------
 

@@ -16,6 +16,9 @@ class OpenSearchTranslator(Translator):
         return out
 
     def any_of(self, parts, coord):
+        ids = [p["term"]["article"] for p in parts if list(p) == ["term"] and list(p["term"]) == ["article"]]
+        if len(ids) == len(parts):  # any of these articles (thousands, past the cluster's clause limit)
+            return {"terms": {"article": ids}}
         return {"bool": {"should": parts, "minimum_should_match": 1}}
 
     def none_of(self, inner):

@@ -489,6 +489,27 @@ class Store:
     def drop_vectors(self) -> int:
         return self.db.execute("DELETE FROM vectors").rowcount
 
+    # -- when articles were added; saved searches ---------------------------------------------
+
+    def added_between(self, lo: str | None, hi: str | None, most: int) -> list[str] | None:
+        """The ids of the articles added from ``lo`` to ``hi`` (ISO timestamps, either open);
+        None when there are more than ``most``."""
+        rows = self.db.execute(
+            "SELECT id FROM articles WHERE ingested_at >= ? AND ingested_at <= ? LIMIT ?",
+            (lo or "", hi or "\uffff", most + 1),
+        ).fetchall()
+        return None if len(rows) > most else [r[0] for r in rows]
+
+    def watches(self) -> dict[str, dict]:
+        rows = self.db.execute("SELECT key, value FROM meta WHERE key LIKE 'watch:%' ORDER BY key").fetchall()
+        return {key[len("watch:"):]: json.loads(value) for key, value in rows}
+
+    def put_watch(self, name: str, record: dict) -> None:
+        self.set_meta(f"watch:{name}", json.dumps(record, ensure_ascii=False, sort_keys=True))
+
+    def remove_watch(self, name: str) -> bool:
+        return self.db.execute("DELETE FROM meta WHERE key = ?", (f"watch:{name}",)).rowcount > 0
+
     # -- synonyms -------------------------------------------------------------------------
 
     def add_synonyms(self, terms: list[str]) -> list[str]:
