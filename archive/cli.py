@@ -227,7 +227,9 @@ class Ctx:
 
         try:
             return Archive.open(self.index, create=create, options=options)
-        except NoArchive:
+        except NoArchive as e:
+            if not e.message.startswith("no archive at"):  # (an archive.json whose cluster lost it: says so)
+                raise
             if self.explicit is not None:
                 raise NoArchive(f"no archive at {self.explicit}",
                                 hint=f"add articles to make one: archive --index {self.explicit} ingest FILES, "

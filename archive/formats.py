@@ -23,6 +23,7 @@ class Format(NamedTuple):
     content_types: tuple[str, ...] = ()
     sniff: str | None = None  # "module:function" (the decoded text's start -> bool), tried in registry order
     streamed: tuple[str, ...] = ()  # suffixes read a line at a time (JSON Lines)
+    magic: bytes = b""  # a binary format: how its bytes start (it is never decoded as text)
 
     def reader(self) -> Callable:
         return _load(self.read)
@@ -48,6 +49,8 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
     Format("html", "archive.readers.html:read", (".html", ".htm", ".xhtml"), ("text/html", "application/xhtml+xml"),
            "archive.readers.html:looks_like_html"),
     Format("markdown", "archive.readers.markdown:read", (".md", ".markdown"), ("text/markdown",)),
+    Format("pdf", "archive.readers.pdf:read", (".pdf",), ("application/pdf",), magic=b"%PDF-"),
+    Format("email", "archive.readers.mail:read", (".eml",), ("message/rfc822",), "archive.readers.mail:looks_like_email"),
     Format("text", "archive.readers.text:read", (".txt", ".text", ""), ("text/plain",)),
 )}  # fmt: skip
 FALLBACK = "text"
@@ -60,6 +63,15 @@ def by_suffix() -> dict[str, str]:
 def by_content_type(content_type: str) -> str | None:
     for f in FORMATS.values():
         if content_type in f.content_types:
+            return f.name
+    return None
+
+
+def binary_format(data: bytes) -> str | None:
+    """The binary format whose bytes ``data`` starts with, if any."""
+    head = data[:1024].lstrip()
+    for f in FORMATS.values():
+        if f.magic and head.startswith(f.magic):
             return f.name
     return None
 

@@ -193,3 +193,34 @@ def test_options_after_the_command_and_minus_word_exclusions(run, seed, tmp_path
     assert r.exit_code == 2 and "No such option '--nosuch'" in r.stderr  # a typo'd option is not a word
     r = runner.invoke(cli, ["--index", str(run.index), "timeline", "superalignment", "-WIRED", "--format", "json"])
     assert r.exit_code == 0 and (json.loads(r.stdout)["articles"], json.loads(r.stdout)["undated"]) == (1, 1)
+
+
+DEK_PAGE = """<!doctype html><html><head><title>Anthropic hires Jan Leike</title>
+<meta property="og:description" content="The former OpenAI safety lead will run a new team.">
+<meta property="og:site_name" content="TechCrunch"></head>
+<body><nav><a href="/">Home</a><a href="/ai">AI</a></nav>
+<article><header><h1>Anthropic hires former OpenAI safety lead Jan Leike</h1>
+<p class="article__dek">Leike will lead a new superalignment team focused on scalable oversight.</p>
+<p class="byline">By Kyle Wiggers · May 28, 2024</p></header>
+<figure><img src="/leike.jpg"><figcaption>Jan Leike speaking in 2023. Image Credits: Anthropic</figcaption></figure>
+<p>Jan Leike, a leading AI researcher who earlier this month resigned from OpenAI, has joined rival Anthropic to lead
+a new superalignment team, he said on Tuesday.</p>
+<p>Leike said the team will work on scalable oversight, weak-to-strong generalization and automated alignment.</p>
+<p>A source familiar with the matter said the hire had been in discussion for some weeks before it was announced.</p>
+</article><section class="comments"><p>First!</p></section></body></html>"""
+
+
+@pytest.mark.whoosh_only  # (reading: the same for every engine)
+def test_an_html_page_keeps_its_own_deck_and_a_caption_its_credit(run, tmp_path):
+    """The dek the page shows under its headline is the deck (not a body paragraph, and not
+    replaced by og:description); "Image Credits: Anthropic" is the caption's credit."""
+    write(tmp_path / "page.html", DEK_PAGE)
+    run("ingest", str(tmp_path / "page.html"))
+    a = run.json("show", "anthropic-hires")
+    assert [(p["kind"], p["text"][:40], p.get("credit")) for p in a["paragraphs"][:4]] == [
+        ("title", "Anthropic hires former OpenAI safety lea", None),
+        ("subtitle", "Leike will lead a new superalignment tea", None),
+        ("caption", "Jan Leike speaking in 2023.", "Anthropic"),
+        ("body", "Jan Leike, a leading AI researcher who e", None)]  # fmt: skip
+    assert "The former OpenAI safety lead" not in json.dumps(a)
+    assert (a["author"], a["source"]) == ("Kyle Wiggers", "TechCrunch")

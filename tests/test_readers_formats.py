@@ -167,7 +167,8 @@ def test_url_charset_from_header(run, server):
 @pytest.mark.parametrize(
     "status, ctype, body, problem",
     [(404, "text/html", "nope", "HTTP 404 NOT FOUND"), (500, "text/html", "err", "HTTP 500"),
-     (200, "application/pdf", "%PDF-1.4", "not an HTML page or a feed (content type application/pdf)")],
+     (200, "application/pdf", "%PDF-1.4", "cannot read the PDF"),
+     (200, "image/png", "\x89PNG", "not an HTML page or a feed (content type image/png)")],
 )  # fmt: skip
 def test_url_errors(run, server, status, ctype, body, problem):
     server.expect_request("/x").respond_with_data(body, status=status, content_type=ctype)
@@ -446,19 +447,50 @@ FORMAT_SAMPLES = {
     "feed": ("feed.xml", '<?xml version="1.0"?><rss version="2.0"><channel><title>AI Daily</title><item>'
                          "<title>OpenAI Co-Leader Resigns</title><link>https://ex.com/1</link>"
                          "<description>Jan Leike said safety took a backseat.</description></item></channel></rss>"),
+    "email": ("story.eml", "From: AI Daily <news@example.com>\nSubject: OpenAI Co-Leader Resigns\n"
+                           "Date: Fri, 17 May 2024 09:00:00 +0000\n\nJan Leike said safety took a backseat.\n"),
+    "pdf": ("story.pdf", None),  # made by make_pdf() below
 }  # fmt: skip
+
+
+def make_pdf(title: str | None, pages: list[list[str]], author: str | None = None) -> bytes:
+    """A PDF as a word processor makes one: paragraphs with a gap between them, lines wrapped
+    at the margin (a word split with a hyphen where asked: ``inter-\nnational``)."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    if title:
+        pdf.set_title(title)
+    if author:
+        pdf.set_author(author)
+    pdf.set_font("Helvetica", size=11)
+    for paragraphs in pages:
+        pdf.add_page()
+        for para in paragraphs:
+            pdf.multi_cell(0, 6, para)
+            pdf.ln(6)
+    return bytes(pdf.output())
 
 
 def test_every_registered_format_reads_its_sample_by_suffix_and_by_content():
     from archive.formats import FORMATS, sniff
     from archive.readers import detect_format, read_all
 
+    from archive.formats import binary_format
+
     assert set(FORMAT_SAMPLES) == set(FORMATS)
     for name, (filename, text) in FORMAT_SAMPLES.items():
-        assert detect_format(filename, text) == name
-        if name != "markdown":  # (Markdown is plain text to a sniffer: its suffix says it)
-            assert sniff(text) == name, name
-        [article] = read_all(text.encode(), filename)
+        if text is None:  # a binary format: known by its bytes
+            data = make_pdf("OpenAI Co-Leader Resigns", [["Jan Leike said safety took a backseat."]])
+            assert detect_format(filename, "") == name and binary_format(data) == name
+            [article] = read_all(data, "no-suffix")
+            assert article.title == "OpenAI Co-Leader Resigns"
+        else:
+            data = text.encode()
+            assert detect_format(filename, text) == name
+            if name != "markdown":  # (Markdown is plain text to a sniffer: its suffix says it)
+                assert sniff(text) == name, name
+        [article] = read_all(data, filename)
         assert article.title == "OpenAI Co-Leader Resigns" and any("backseat" in p.text for p in article.paragraphs), name
         assert article.source_hash
 
@@ -469,3 +501,55 @@ def test_the_cli_offers_exactly_the_registered_formats():
 
     option = next(p for p in ingest.params if p.name == "reader")
     assert list(option.type.choices) == ["auto", *FORMATS]
+
+
+def test_a_pdf_reads_as_an_article_across_pages_with_hyphenated_words_made_whole(tmp_path):
+    from archive.readers import read_all
+
+    data = make_pdf("Leike Joins Anthropic", [
+        ["Jan Leike, who co-led the superalignment team at OpenAI, said on Tuesday that he has joined Anthropic, "
+         "where he will lead a new team working on scalable oversight and weak-to-strong generalisation.",
+         "The announcement came two weeks after his inter-\nnational resignation drew wide attention."],
+        ["On the second page: Anthropic said the team would publish its research openly."]], author="Wire Staff")  # fmt: skip
+    [a] = read_all(data, "leike.pdf")
+    assert (a.title, a.author) == ("Leike Joins Anthropic", "Wire Staff")
+    texts = [p.text for p in a.paragraphs[1:]]
+    assert len(texts) == 3 and texts[0].startswith("Jan Leike, who co-led") and texts[0].endswith("generalisation.")
+    assert "international resignation" in texts[1]  # the hyphen at the line's end is gone
+    assert texts[2].startswith("On the second page")
+    # no title in the document: its first short line is the headline
+    [b] = read_all(make_pdf(None, [["Safety Team Disbanded", "OpenAI disbanded the team this week."]]), "x.pdf")
+    assert b.title == "Safety Team Disbanded" and b.paragraphs[1].text == "OpenAI disbanded the team this week."
+
+
+@pytest.mark.parametrize("data, says", [
+    (b"%PDF-1.4\n%garbage that is no PDF at all\n", "cannot read the PDF"),
+    (None, "the PDF has no text"),
+])  # fmt: skip
+def test_a_pdf_that_cannot_be_read_is_one_line(data, says):
+    from archive.errors import ReadError
+    from archive.readers import read_all
+
+    data = data if data is not None else make_pdf("Scan", [[" "]])
+    with pytest.raises(ReadError) as e:
+        read_all(data, "bad.pdf")
+    assert says in str(e.value) and "bad.pdf" in str(e.value)
+
+
+def test_an_email_reads_subject_sender_date_and_text(tmp_path):
+    from archive.readers import read_all
+
+    plain = (b"From: \"AI Newsletter\" <news@example.com>\nTo: reader@example.com\nSubject: Leike joins Anthropic\n"
+             b"Date: Tue, 28 May 2024 09:30:00 +0000\nContent-Type: text/plain; charset=utf-8\n\n"
+             b"Jan Leike has joined Anthropic to continue\nsuperalignment work.\n\nHe left OpenAI two weeks ago.\n\n"
+             b"> an earlier message, quoted\n")  # fmt: skip
+    [a] = read_all(plain, "mail.eml")
+    assert (a.title, a.author, a.date) == ("Leike joins Anthropic", "AI Newsletter", "2024-05-28")
+    assert [p.text for p in a.paragraphs[1:]] == ["Jan Leike has joined Anthropic to continue superalignment work.",
+                                                  "He left OpenAI two weeks ago."]  # fmt: skip
+    html = (b"From: news@example.com\nSubject: Weekly digest\nMIME-Version: 1.0\nContent-Type: text/html\n\n"
+            b"<html><body><h1>This week</h1><p>Leike joined Anthropic.</p><p>OpenAI named a new committee.</p>"
+            b"<script>alert(1)</script></body></html>")  # fmt: skip
+    [b] = read_all(html, "digest.eml")
+    assert (b.title, b.author) == ("Weekly digest", "news@example.com")
+    assert [p.text for p in b.paragraphs[1:]] == ["This week", "Leike joined Anthropic.", "OpenAI named a new committee."]

@@ -16,7 +16,7 @@ from typing import BinaryIO, Iterator
 
 from ..errors import ReadError
 from ..formats import FORMATS as _REGISTRY
-from ..formats import by_content_type, by_suffix, sniff
+from ..formats import binary_format, by_content_type, by_suffix, sniff
 from ..model import Article
 from .decode import NotText, decode_bytes
 
@@ -33,6 +33,7 @@ MAX_HTML_BYTES = 10 * 1024 * 1024
 METADATA_CHARS = {"title": 1_000, "source": 300, "author": 300, "url": 2_048, "lang": 16}
 # Read a line at a time, however large: JSON Lines (one article per line).
 STREAMED = tuple(x for f in _REGISTRY.values() for x in f.streamed)
+BINARY = {f.name for f in _REGISTRY.values() if f.magic}
 
 
 @dataclass
@@ -288,7 +289,12 @@ def read_bytes(data: bytes, origin: str, overrides: dict | None = None, fmt: str
     if not data.strip():
         yield ReadError(origin, "empty file")
         return
-    if text is None:
+    if fmt is None and SUFFIX_FORMATS.get(Path(origin).suffix.lower()) in BINARY:
+        fmt = SUFFIX_FORMATS[Path(origin).suffix.lower()]
+    fmt = fmt or binary_format(data)
+    if fmt in BINARY:  # (never decoded as text)
+        text = ""
+    elif text is None:
         try:
             text, _encoding = decode_bytes(data)
         except NotText as e:

@@ -6,7 +6,7 @@ import re
 
 _CAPTION = re.compile(r"^(?P<text>.*\S)\s*/\s*(?P<credit>[^/]+?)\s*,\s*$")
 _CREDIT = re.compile(
-    r"^(?P<text>.*?)[\s(\[/|·—–-]*(?:(?:photo(?:graph)?|image|picture|credit|사진)\s*(?:by\b|:)|©)\s*"
+    r"^(?P<text>.*?)[\s(\[/|·—–-]*(?:(?:(?:photo(?:graph)?|image|picture)s?(?:\s+credits?)?|credits?|사진)\s*(?:by\b|:)|©)\s*"
     r"(?P<credit>[^()\[\]:]{1,60}?)[)\]]?\s*$",
     re.I,
 )
@@ -14,7 +14,7 @@ _CREDIT = re.compile(
 
 def split_credit(caption: str) -> tuple[str, str | None]:
     """``("Jan Leike at a conference.", "Example Times")`` for "… Photo: Example Times"
-    (also "Photo by …", "Credit: …", "© …", "(사진: …)")."""
+    (also "Photo by …", "Credit: …", "Image Credits: …", "Photos: …", "© …", "(사진: …)")."""
     if len(caption) > 1000:
         return caption, None
     m = _CREDIT.match(caption)
