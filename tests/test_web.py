@@ -501,3 +501,41 @@ def test_serving_beyond_this_machine_warns(tmp_path, seed):
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=30)
     assert "warning: serving on 0.0.0.0: anyone who can reach this address can read the archive" in err
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sig", ["SIGINT", "SIGTERM"])
+def test_serve_stops_promptly_while_busy(tmp_path, seed, sig):
+    """An interrupt that arrives while requests are being handled stops the server (waitress
+    catches every exception in its handlers: an interrupt delivered there was once swallowed,
+    and the server kept running)."""
+    import signal
+    import time
+    import urllib.request
+
+    subprocess.run([sys.executable, "-m", "archive.cli", "--index", str(tmp_path / "ix"), "ingest", str(seed)], check=True,
+                   capture_output=True)  # fmt: skip
+    proc = _serve(tmp_path / "ix", "--port", "0")
+    url = re.search(r"at (http://127\.0\.0\.1:\d+/) ", proc.stdout.readline()).group(1)
+    done = threading.Event()
+
+    def hammer() -> None:
+        while not done.is_set():
+            try:
+                urllib.request.urlopen(url + "search?q=superalignment", timeout=5).read()
+            except OSError:
+                pass
+
+    clients = [threading.Thread(target=hammer) for _ in range(6)]
+    for c in clients:
+        c.start()
+    time.sleep(2)
+    started = time.monotonic()
+    proc.send_signal(getattr(signal, sig))
+    try:
+        proc.communicate(timeout=30)
+    finally:
+        done.set()
+        for c in clients:
+            c.join()
+    assert proc.returncode == 0 and time.monotonic() - started < 15

@@ -73,12 +73,27 @@ def make_server(archive: "Archive", host: str = "127.0.0.1", port: int = 8000, r
 
 
 def serve(server, on_stop: Callable[[], None] | None = None) -> None:
-    """Serve until interrupted (Ctrl-C), then close the listening socket."""
+    """Serve until interrupted (Ctrl-C or SIGTERM), then stop: the server's loop runs in a thread
+    of its own, so the interrupt always reaches this one (waitress's request handling catches
+    every exception, and one arriving there would be swallowed), and in-flight requests get a
+    few seconds to finish."""
+    import signal
+    import threading
+
+    stop = threading.Event()
+    loop = threading.Thread(target=server.run, name="archive-serve", daemon=True)
+    previous = signal.signal(signal.SIGTERM, lambda *_: stop.set()) if threading.current_thread() is threading.main_thread() else None
+    loop.start()
     try:
-        server.run()
+        while loop.is_alive() and not stop.wait(0.5):
+            pass
     except KeyboardInterrupt:
         pass
     finally:
         server.close()
+        server.task_dispatcher.shutdown(cancel_pending=True, timeout=5)
+        loop.join(timeout=2)
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
         if on_stop is not None:
             on_stop()
