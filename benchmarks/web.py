@@ -107,7 +107,7 @@ def main() -> None:
                     ar.search(q, SearchOptions())
                     engine.append((time.perf_counter() - t) * 1000)
         server = subprocess.Popen([sys.executable, "-m", "archive.cli", "--index", str(index), "serve", "--port", "0",
-                                   "--read-only"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+                                   "--read-only"], env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)  # fmt: skip
         try:
             url = re.search(r"at (http://\S+/) ", server.stdout.readline()).group(1)
             host, port = urlsplit(url).hostname, urlsplit(url).port

@@ -53,9 +53,14 @@ def trusted_hosts(host: str) -> list[str] | None:
 def make_server(archive: "Archive", host: str = "127.0.0.1", port: int = 8000, read_only: bool = False,
                 threads: int = THREADS):  # fmt: skip
     """A bound server for ``archive`` (``port`` 0: a free one), and its address."""
+    import logging
+
     from waitress.server import create_server
 
     from .app import create_app
+
+    # "Task queue depth is N" each time every thread is busy: routine with several tabs open.
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
 
     app = create_app(archive, read_only=read_only, trusted_hosts=trusted_hosts(host))
     try:
@@ -82,7 +87,12 @@ def serve(server, on_stop: Callable[[], None] | None = None) -> None:
 
     stop = threading.Event()
     loop = threading.Thread(target=server.run, name="archive-serve", daemon=True)
-    previous = signal.signal(signal.SIGTERM, lambda *_: stop.set()) if threading.current_thread() is threading.main_thread() else None
+    previous = {}
+    if threading.current_thread() is threading.main_thread():
+        # Both by hand: a process started in the background has SIGINT ignored, and then
+        # Python never raises KeyboardInterrupt (the server would not stop on Ctrl-C's signal).
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            previous[sig] = signal.signal(sig, lambda *_: stop.set())
     loop.start()
     try:
         while loop.is_alive() and not stop.wait(0.5):
@@ -93,7 +103,7 @@ def serve(server, on_stop: Callable[[], None] | None = None) -> None:
         server.close()
         server.task_dispatcher.shutdown(cancel_pending=True, timeout=5)
         loop.join(timeout=2)
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
         if on_stop is not None:
             on_stop()

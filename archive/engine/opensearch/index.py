@@ -29,6 +29,9 @@ SEARCH_TYPE = "dfs_query_then_fetch"  # with more than one shard
 
 
 MAX_FACET_VALUES = 1_000
+# The day facet draws a timeline: every day counts (a story's days, up to the cluster's
+# default bucket limit, search.max_buckets 65,535: 179 years of days).
+MAX_DAY_VALUES = 65_000
 
 
 EXACT_ARTICLE_COUNT = 40_000
@@ -193,8 +196,9 @@ class OpenSearchEngine:
         query = self._filtered(q)
         if query is None:
             return {name: [] for name in names}
+        size = {"day": MAX_DAY_VALUES}
         aggs = {
-            name: {"terms": {"field": FACET_FIELDS[name], "size": MAX_FACET_VALUES},
+            name: {"terms": {"field": FACET_FIELDS[name], "size": size.get(name, MAX_FACET_VALUES)},
                    "aggs": {"articles": {"cardinality": {"field": "article",
                                                          "precision_threshold": EXACT_ARTICLE_COUNT}}}}
             for name in names
