@@ -224,7 +224,8 @@ def timeline_text(story, style: Style) -> str:
     undated = f", {story.undated:,} undated" if story.undated else ""
     total = f"{story.articles:,}{'' if story.articles_exact else '+'}"
     if line is None:
-        return f"{total} article{'s' if story.articles != 1 else ''} match {story.query!r}, none of them dated."
+        one = story.articles == 1
+        return f"{total} article{'' if one else 's'} match{'es' if one else ''} {story.query!r}, {'not' if one else 'none of them'} dated."
     out = [f"Articles matching {story.query!r} per {line.unit if line.years == 1 else f'{line.years} years'} "
            f"({total} article{'s' if story.articles != 1 else ''}{undated}):", ""]  # fmt: skip
     label_w = max(len(b.label) for b in line.bars)

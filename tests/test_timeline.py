@@ -67,3 +67,9 @@ def test_search_first_finds_who_reported_it_first(told, engine):
     assert told.json("search", "leike", "--sort", "oldest", "--by-article")["hits"] == hits
     newest = told.json("search", "leike", "--sort", "date", "--by-article")["hits"]
     assert [h["date"] for h in newest][:3] == ["2024-05-28", "2024-05-20", "2024-05-17"]
+
+
+def test_a_story_without_dates_says_so(seeded):
+    assert seeded("timeline", "superalignment").stdout == "1 article matches 'superalignment', not dated.\n"
+    d = seeded.json("timeline", "superalignment")
+    assert (d["articles"], d["undated"], d["periods"], d["first"]) == (1, 1, [], None)
