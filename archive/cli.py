@@ -26,7 +26,7 @@ KIND_CHOICE = click.Choice(["title", "subtitle", "caption", "body"])
 GROUP_OPTIONS = {"--index": True, "--color": True, "--traceback": False, "--no-pager": False}  # name -> takes a value
 
 
-def hoist_group_options(args: list[str], commands) -> list[str]:
+def hoist_group_options(args: list[str]) -> list[str]:
     """``args`` with the group's options that come after the command moved before it (up to a
     ``--``, after which everything is the command's)."""
     i = 0
@@ -95,7 +95,7 @@ class ArchiveGroup(click.Group):
     command, and whose errors are one line."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        return super().parse_args(ctx, hoist_group_options(args, self.commands))
+        return super().parse_args(ctx, hoist_group_options(args))
 
     def resolve_command(self, ctx: click.Context, args: list[str]):
         if args and args[0] not in self.commands and not args[0].startswith("-"):

@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..model import Article, Paragraph
-from ..query import KEYWORD_FIELDS  # noqa: F401 (fields whose value is matched whole, never analysed)
 
 # Facet name -> the field (a stored column) that it counts.
 FACET_FIELDS = {"source": "source_name", "date": "month", "day": "date", "kind": "kind", "tag": "tags", "lang": "lang"}

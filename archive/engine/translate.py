@@ -13,7 +13,8 @@ from typing import Generic, TypeVar
 
 from .. import query as aq
 from ..analysis import WORD_RE, analyze, is_cjk_syllable, stem
-from .fields import KEYWORD_FIELDS, STEMMED_FIELDS
+from ..query import KEYWORD_FIELDS
+from .fields import STEMMED_FIELDS
 
 Q = TypeVar("Q")
 

@@ -306,11 +306,14 @@ def read_bytes(data: bytes, origin: str, overrides: dict | None = None, fmt: str
                                 "one article")  # fmt: skip
         return
     digest = None
-    for item in _REGISTRY[fmt].reader()(data, text, origin, overrides, base_url):
-        if isinstance(item, Article) and not item.source_hash:  # one article per input: its bytes
-            digest = digest or hashlib.sha256(data).hexdigest()
-            item.source_hash = digest
-        yield item
+    try:
+        for item in _REGISTRY[fmt].reader()(data, text, origin, overrides, base_url):
+            if isinstance(item, Article) and not item.source_hash:  # one article per input: its bytes
+                digest = digest or hashlib.sha256(data).hexdigest()
+                item.source_hash = digest
+            yield item
+    except ReadError as e:  # a reader that cannot go on: the input's last word is this error
+        yield e
 
 
 def read_all(data: bytes, origin: str, overrides: dict | None = None, fmt: str | None = None) -> list[Article]:

@@ -153,10 +153,7 @@ def _figure_captions(html: str | bytes, url: str | None, lxml_html) -> dict[str,
 def read(data: bytes, text: str, origin: str, overrides: dict | None = None,
          base_url: str | None = None) -> Iterator[Article | ReadError]:  # fmt: skip
     """The registry's entry (archive.formats): one article per page."""
-    try:
-        yield read_html(text, origin, base_url, overrides)
-    except ReadError as e:
-        yield e
+    yield read_html(text, origin, base_url, overrides)
 
 
 def looks_like_html(head: str) -> bool:

@@ -69,10 +69,7 @@ def _html_text(html: str) -> str:
 def read(data: bytes, text: str, origin: str, overrides: dict | None = None,
          base_url: str | None = None) -> Iterator[Article | ReadError]:  # fmt: skip
     """The registry's entry (archive.formats): one article per message."""
-    try:
-        yield read_mail(data, origin, overrides)
-    except ReadError as e:
-        yield e
+    yield read_mail(data, origin, overrides)
 
 
 def looks_like_email(head: str) -> bool:

@@ -159,7 +159,4 @@ def _is_emphasis_only(children) -> bool:
 def read(data: bytes, text: str, origin: str, overrides: dict | None = None,
          base_url: str | None = None) -> Iterator[Article | ReadError]:  # fmt: skip
     """The registry's entry (archive.formats): one article per input."""
-    try:
-        yield read_markdown(text, origin, overrides)
-    except ReadError as e:
-        yield e
+    yield read_markdown(text, origin, overrides)

@@ -96,10 +96,7 @@ def _pdf_date(raw: str) -> str | None:
 def read(data: bytes, text: str, origin: str, overrides: dict | None = None,
          base_url: str | None = None) -> Iterator[Article | ReadError]:  # fmt: skip
     """The registry's entry (archive.formats): one article per PDF."""
-    try:
-        yield read_pdf(data, origin, overrides)
-    except ReadError as e:
-        yield e
+    yield read_pdf(data, origin, overrides)
 
 
 def looks_like_pdf(data: bytes) -> bool:

@@ -250,7 +250,4 @@ def _plain(lines: list[str], titled: bool = False) -> list[tuple[str, str, str |
 def read(data: bytes, text: str, origin: str, overrides: dict | None = None,
          base_url: str | None = None) -> Iterator[Article | ReadError]:  # fmt: skip
     """The registry's entry (archive.formats): one article per input."""
-    try:
-        yield read_text(text, origin, overrides)
-    except ReadError as e:
-        yield e
+    yield read_text(text, origin, overrides)

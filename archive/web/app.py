@@ -13,11 +13,10 @@ import logging
 import math
 import secrets
 import threading
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from flask import Flask, Response, abort, g, redirect, render_template, request, url_for
+from flask import Flask, Response, abort, redirect, render_template, request, url_for
 from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException, SecurityError
 
@@ -63,10 +62,6 @@ def create_app(archive: "Archive", *, read_only: bool = False, trusted_hosts: li
     token = secrets.token_urlsafe(32)  # the add form's: a page on another site cannot read it
     write_lock = threading.Lock()  # one write from the page at a time (the archive's lock guards other processes)
     room = Room(archive, read_only, token, write_lock)
-
-    @app.before_request
-    def _started() -> None:
-        g.started = time.perf_counter()
 
     @app.after_request
     def _headers(response: Response) -> Response:
