@@ -21,16 +21,17 @@ from .dates import now_iso as _now
 from .engine.whoosh import INDEX_DIR, LOCK_FILE, STORE_FILE  # noqa: F401 (a Whoosh archive's files)
 from .errors import ArchiveError, ArchiveExists, NoArchive, NotFound, QueryError, ReadError
 from .lock import write_lock
-from .model import Article, ArchiveSettings, IngestOutcome, Paragraph, SearchResult, Stats
-from .ingest import (  # noqa: F401 (as the library has always exported them)
-    BATCH_ARTICLES, BATCH_PARAGRAPHS, EMBED_BATCH, MEMORY_MB, MIN_MEMORY_MB, ArchiveOptions, Ingester, MemoryPlan,
-    Metadata)
+from .model import Article, Paragraph, SearchResult
+from .options import (  # noqa: F401 (as the library has always exported them)
+    BATCH_ARTICLES, BATCH_PARAGRAPHS, EMBED_BATCH, MEMORY_MB, MIN_MEMORY_MB, ArchiveOptions, MemoryPlan)
 from .journal import PENDING_FILE, Journal  # noqa: F401
 from .search import (  # noqa: F401 (the searcher's names, as the library has always exported them)
     ALL_WORDS_UP_TO, COUNT_UP_TO, FACETS, SUGGEST_BELOW, TITLE_WEIGHT, SearchOptions, Searcher, index_errors)
 from .settings import settings
 
 if TYPE_CHECKING:
+    from .ingest import Metadata
+    from .reports import ArchiveSettings, IngestOutcome, Stats
     from .watches import Watch, WatchNews
     from .engine.base import Backend, Index, Store
 
@@ -145,6 +146,8 @@ class Archive:
         """Add articles; yield what happened to each (or the ReadError given in its place).
         Each outcome is yielded only once its batch is committed to store and index both
         (see archive.ingest)."""
+        from .ingest import Ingester
+
         return Ingester(self).run(articles)
 
     def ingest_inputs(self, inputs: list[str], metadata: Metadata | None = None, stdin: bytes | BinaryIO | None = None,
@@ -159,6 +162,7 @@ class Archive:
         that lead out of it. ``progress`` is called once with the estimated
         number of articles, then with None for each article read.
         """
+        from .ingest import Metadata
         from .readers import MAX_FILE_BYTES, collect, estimate_articles, read_source
 
         sources, errors = collect(inputs, follow_links)
@@ -279,6 +283,7 @@ class Archive:
         empty value clears the field) and tags, in the store and the index together. The
         previous state is kept as a version. ``article_id`` is an exact id."""
         from . import identity
+        from .reports import IngestOutcome
         from .dates import parse_date
 
         unknown = set(changes) - set(identity.METADATA_FIELDS)
@@ -316,6 +321,8 @@ class Archive:
                     raise ArchiveError(f"{new.url} is already the address of {other[0]!r}",
                                        hint="an address names one article")  # fmt: skip
             with self.store.transaction():
+                from .ingest import Ingester
+
                 Ingester(self).canonical_tags([new])
                 if identity.change(old, new) is None:
                     return IngestOutcome("unchanged", old.id, old.title, len(old.paragraphs), old.origin)
@@ -412,6 +419,8 @@ class Archive:
 
     def settings(self) -> ArchiveSettings:
         """What belongs to the archive itself (its synonyms and saved searches), as an export carries it."""
+        from .reports import ArchiveSettings
+
         return ArchiveSettings(self.synonym_groups(), [w.to_dict() for w in self.watches()])
 
     def synonym_groups(self) -> list[list[str]]:
@@ -461,6 +470,8 @@ class Archive:
     def migrate(self, dest: "Archive", progress: Callable[[int | None], None] | None = None) -> dict:
         """Copy every article into ``dest`` (ids, paragraphs and ingestion times kept), then
         check that ``dest`` holds each of them with the same paragraph count."""
+        from .reports import IngestOutcome
+
         if dest.describe() == self.describe() or dest.path.resolve() == self.path.resolve():
             raise ArchiveError(f"{dest.describe()} is the archive being copied", hint="copy it into another archive")
         ours = self.store.summaries("id")
@@ -529,6 +540,8 @@ class Archive:
         return self.store.summaries(sort)
 
     def stats(self) -> Stats:
+        from .reports import Stats
+
         counts = self.store.stats()
         try:
             segments, problem = self.engine.segment_count(), None
@@ -609,3 +622,13 @@ def _crash_point(name: str) -> None:
         import signal
 
         os.kill(os.getpid(), signal.SIGKILL)
+
+
+def __getattr__(name: str):
+    """``Ingester`` and ``Metadata``, as this module has always exported them (loaded when
+    asked for: a search does not need the ingester)."""
+    if name in ("Ingester", "Metadata"):
+        from . import ingest
+
+        return getattr(ingest, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -240,7 +240,7 @@ class Ctx:
 
     def write_options(self, lock_timeout: float = 300.0, memory: int | None = None, no_embed: bool = False):
         """The options a writing command opens its archive with (its flags, in the library's terms)."""
-        from .ingest import ArchiveOptions
+        from .options import ArchiveOptions
 
         return ArchiveOptions(lock_timeout=lock_timeout, memory_mb=memory, embed_on_ingest=False if no_embed else None,
                               on_wait=lambda msg: click.echo(f"archive: {msg}", err=True))  # fmt: skip
@@ -426,7 +426,7 @@ def _run_ingest(obj: Ctx, paths: list[str], meta, stdin, reader, max_size: int, 
                 timeout: float | None = None, memory: int | None = None, no_embed: bool = False,
                 follow_links: bool = False, quiet: bool = False) -> None:  # fmt: skip
     from .errors import ReadError, one_line
-    from .model import IngestOutcome
+    from .reports import IngestOutcome
     from .render import dumps, ingest_total, outcome_text
 
     style = obj.style()

@@ -10,9 +10,12 @@ import json
 import shutil
 import textwrap
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
-from .model import Article, Hit, IngestOutcome, Paragraph, SearchResult
+from .model import Article, Hit, Paragraph, SearchResult
+
+if TYPE_CHECKING:
+    from .reports import IngestOutcome
 
 MARK_ON, MARK_OFF = "\ue000", "\ue001"  # placeholders, so wrapping never splits a mark
 

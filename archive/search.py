@@ -69,7 +69,7 @@ class SearchOptions:
     semantic: bool = True  # False: a sentence query ranks by words alone, even with embeddings
 
 
-@dataclass
+@dataclass(eq=False)  # (compared by no one: eq costs start-up time)
 class Plan:
     """What a search will ask, decided before the index is asked anything."""
 

@@ -4,7 +4,11 @@ read in archive/settings.py, and the settings parsed the way they are documented
 
 from __future__ import annotations
 
+import ast
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -63,3 +67,31 @@ def test_settings_follow_the_environment_and_are_parsed_once_per_value(monkeypat
     monkeypatch.setenv("ARCHIVE_ENGINE", " OpenSearch ")
     assert settings().engine == "opensearch"
     assert settings_module.settings().max_query_chars == settings_module.MAX_QUERY_CHARS
+
+
+def test_a_search_loads_only_what_a_search_needs(tmp_path):
+    """Start-up time is part of every `archive search`: the ingester, the readers, the reports
+    and the other engine stay unloaded (each costs milliseconds, measured in RESULTS.md)."""
+    from archive.archive import Archive
+    from archive.model import Article, Paragraph
+
+    with Archive.open(tmp_path / "ix", create=True) as ar:
+        list(ar.ingest([Article("Leike resigns", [Paragraph(1, "title", "Leike resigns"),
+                                                  Paragraph(2, "body", "The superalignment team is gone.")])]))
+    code = (
+        "import sys\n"
+        "sys.argv = ['archive', '--index', sys.argv[1], 'search', 'superalignment']\n"
+        "from archive.cli import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('archive.', 'opensearchpy', 'numpy', 'flask'))),"
+        " file=sys.stderr)\n"
+    )
+    env = {**os.environ, "ARCHIVE_SEMANTIC": "off", "NO_COLOR": "1"}
+    run = subprocess.run([sys.executable, "-c", code, str(tmp_path / "ix")], capture_output=True, text=True, env=env)
+    assert "superalignment" in run.stdout.lower()
+    loaded = set(ast.literal_eval(run.stderr.strip().splitlines()[-1]))
+    unwanted = {"archive.ingest", "archive.reports", "archive.readers", "archive.embeddings",
+                "archive.engine.opensearch", "archive.watches", "archive.timeline", "archive.web", "opensearchpy",
+                "numpy", "flask"}  # fmt: skip
+    assert not loaded & unwanted, sorted(loaded & unwanted)
+    assert "archive.search" in loaded and "archive.engine.whoosh.index" in loaded

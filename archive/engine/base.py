@@ -20,7 +20,7 @@ from ..query import Node
 
 
 
-@dataclass
+@dataclass(eq=False)  # (compared by no one: eq costs start-up time)
 class EngineQuery:
     """A search as an engine receives it: the query tree, filters, paging and grouping."""
 
@@ -37,7 +37,7 @@ class EngineQuery:
     raw: object = None  # an engine's own query in place of ``query`` (used inside an engine)
 
 
-@dataclass
+@dataclass(eq=False)  # (compared by no one: eq costs start-up time)
 class EngineHit:
     """A paragraph an engine found, with its score (and the engine's own reference to it)."""
 
@@ -48,7 +48,7 @@ class EngineHit:
     inner: list["EngineHit"] = field(default_factory=list)  # more paragraphs of the article
 
 
-@dataclass
+@dataclass(eq=False)  # (compared by no one: eq costs start-up time)
 class EngineResult:
     """An engine's answer: the hits, the total and, when the engine has them, the hits' rows."""
 

@@ -35,7 +35,8 @@ from typing import Any, BinaryIO, Iterator
 from ..analysis import normalize_text
 from ..dates import parse_date
 from ..errors import ReadError
-from ..model import KINDS, ArchiveSettings, Article, Paragraph
+from ..model import KINDS, Article, Paragraph
+from ..reports import ArchiveSettings
 
 ALIASES: dict[str, tuple[str, ...]] = {
     "id": ("id", "_id", "article_id", "uuid"),

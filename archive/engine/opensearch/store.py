@@ -16,16 +16,19 @@ import base64
 import json
 import time
 from contextlib import contextmanager
-from typing import Iterable, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 from ...dates import now_iso
 from ...errors import ArchiveError, NotFound
 from ...identity import new_id, synonym_key, tag_key, text_key, title_key, url_key
-from ...model import Article, ArticleSummary, HitRow, Paragraph
+from ...model import Article, HitRow, Paragraph
 from ...spelling import edit_distance
 from .cluster import Cluster
 from .documents import paragraph_doc_id, paragraph_row
 from .mapping import IDENTITY_FIELDS, STORE_LAYOUT
+
+if TYPE_CHECKING:
+    from ...reports import ArticleSummary
 
 
 RECORD_FIELDS = ["id", "title", "source", "author", "date", "url", "lang", "tags", "ingested_at", "origin",
@@ -430,6 +433,8 @@ class OpenSearchStore:
                     yield _article(d["_source"])
 
     def summaries(self, sort: str = "date") -> list[ArticleSummary]:
+        from ...reports import ArticleSummary
+
         recs = self._records(["id", "title", "title_key", "source", "date", "paragraph_count", "lang", "ingested_at"])
         if sort == "date":
             recs.sort(key=lambda r: r["id"])

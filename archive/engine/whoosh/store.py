@@ -13,14 +13,17 @@ import threading
 from collections import Counter
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from ...analysis import spelling_words
 from ...dates import now_iso
 from ...errors import ArchiveError, NotFound, SchemaMismatch, sqlite_error
 from ...identity import new_id, synonym_key, tag_key, text_key, title_key, url_key
-from ...model import Article, ArticleSummary, HitRow, Paragraph
+from ...model import Article, HitRow, Paragraph
 from ...spelling import deletes, edit_distance
+
+if TYPE_CHECKING:
+    from ...reports import ArticleSummary
 
 
 SCHEMA_VERSION = 4
@@ -417,6 +420,8 @@ class Store:
             yield self.get(article_id)
 
     def summaries(self, sort: str = "date") -> list[ArticleSummary]:
+        from ...reports import ArticleSummary
+
         order = {
             "date": "date IS NULL, date DESC, id",
             "id": "id",
