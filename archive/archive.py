@@ -30,6 +30,7 @@ from .search import (  # noqa: F401 (the searcher's names, as the library has al
 from .settings import settings
 
 if TYPE_CHECKING:
+    from .copies import CopyGroup
     from .ingest import Metadata
     from .reports import ArchiveSettings, IngestOutcome, Stats
     from .watches import Watch, WatchNews
@@ -120,6 +121,8 @@ class Archive:
     def _recover(self) -> None:
         """Finish what a killed writer left: re-sync the articles it was writing from the store."""
         self.store.upgrade()
+        if self.store.get_meta("copies_found") != "1":  # an archive made before copies were recognised
+            self._find_copies()
         journal = self.journal
         if not journal.exists():
             return
@@ -271,7 +274,11 @@ class Archive:
             ids = self.exact_ids(refs, prefixes)
             removed = [self.store.get(i) for i in ids]
             with self.store.transaction():
-                for i in ids:
+                from .copies import Copies
+
+                copies = Copies(self.store)
+                for i in ids:  # (removing an original hands its copies to the earliest of them)
+                    copies.forget(i)
                     self.store.delete(i)
                 self._commit({}, ids)
             self.journal.clear()
@@ -333,6 +340,10 @@ class Archive:
                 self.store.put(new, new.content_hash())
                 for blob in kept.values():  # the embedded text (headline, decks, body) is the same
                     self.store.put_vector(article_id, MODEL, blob)
+                if "date" in values:  # (which of a group came first may have changed)
+                    from .copies import Copies
+
+                    Copies(self.store, {article_id: new}).place(new)
                 self._commit({article_id: new}, [])
             self.journal.clear()
         return IngestOutcome("updated", new.id, new.title, len(new.paragraphs), new.origin, "metadata")
@@ -534,7 +545,14 @@ class Archive:
     # -- reading ----------------------------------------------------------------------------
 
     def get(self, ref: str) -> Article:
-        return self.store.get(self.store.resolve(ref))
+        """The article ``ref`` names (an id or a unique prefix), with its place among copies."""
+        article = self.store.get(self.store.resolve(ref))
+        assert article.id
+        link = self.store.copy_links([article.id]).get(article.id)
+        if link is not None:
+            article.copy_of, article.similarity = link
+        article.copies = [m for m, _ in self.store.copy_members([article.id]).get(article.id, [])]
+        return article
 
     def list(self, sort: str = "date"):
         return self.store.summaries(sort)
@@ -599,6 +617,48 @@ class Archive:
         from .timeline import story_timeline
 
         return story_timeline(self, query, options or SearchOptions(), by)
+
+    # -- copies (archive.copies) ------------------------------------------------------------
+
+    def _find_copies(self) -> None:
+        """Recognise the copies among every stored article, oldest first (once, for an archive
+        made before copies were recognised; under the write lock)."""
+        from .copies import Copies
+
+        with self.store.transaction():
+            copies = Copies(self.store)
+            for article in self.store.iter_articles():
+                copies.place(article)
+            self.store.set_meta("copies_found", "1")
+
+    def copy_groups(self, ref: str | None = None) -> list["CopyGroup"]:
+        """The archive's groups of copies, each its original and its copies earliest first, the
+        groups by their original's date; with ``ref``, the group of that article (an original or
+        a copy; empty if it has none)."""
+        from .copies import CopyGroup, CopyMember, order_key
+
+        if ref is not None:
+            article_id = self.exact_ids([ref], prefixes=True)[0]
+            link = self.store.copy_links([article_id]).get(article_id)
+            originals = [link[0] if link else article_id]
+        else:
+            originals = sorted({o for o, _ in self.store.copy_links().values()})
+        members = self.store.copy_members(originals)
+        groups = []
+        for original in originals:
+            if original not in members:
+                continue
+            arts = {i: self.store.get(i) for i in [original] + [m for m, _ in members[original]]}
+
+            def member(i: str, sim: float | None) -> CopyMember:
+                a = arts[i]
+                return CopyMember(i, a.title, a.source, a.date, a.url, a.ingested_at, sim)
+
+            copies = sorted(members[original], key=lambda m: order_key(arts[m[0]]))
+            groups.append(CopyGroup(member(original, None), [member(i, s) for i, s in copies]))
+        groups.sort(key=lambda g: (g.original.date or (g.original.ingested_at or "")[:10], g.original.ingested_at or "",
+                                   g.original.article_id))  # fmt: skip
+        return groups
 
     def marks(self, article: Article, query: str) -> dict[int, list[tuple[str, bool]]]:
         """``article``'s paragraphs as segments of (text, matched by ``query``): the words a

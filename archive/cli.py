@@ -600,6 +600,8 @@ def filter_options(f):
 @click.option("--page", type=click.IntRange(1), default=1, show_default=True)
 @filter_options
 @click.option("--by-article", is_flag=True, help="One line per article: its best paragraph and how many matched.")
+@click.option("--all-copies", is_flag=True,
+              help="Show copies of a passage (the same story republished elsewhere) as hits of their own, not folded under it.")
 @click.option("-C", "--context", type=click.IntRange(0, 20), default=0, metavar="N",
               help="Show N paragraphs before and after each hit.")
 @click.option("--per-article", type=click.IntRange(0, 100), default=0, metavar="N",
@@ -620,7 +622,7 @@ def filter_options(f):
               help="text, json, jsonl (a hit per line), or csv/tsv for a spreadsheet (a hit per row).")
 @click.pass_obj
 def search(obj: Ctx, query, limit, page, source, since, until, article, kind, lang, tag, added_since, added_until,
-           by_article, context,
+           by_article, all_copies, context,
            per_article, explain, facets, sort, first, snippet_length, words_only, ids_only, count_only, fmt) -> None:  # fmt: skip
     """Find paragraphs, best first, with the matched words highlighted.
 
@@ -643,6 +645,7 @@ def search(obj: Ctx, query, limit, page, source, since, until, article, kind, la
       archive search -l superalignment | xargs -n1 archive show
       archive search -c superalignment --since 2024-05
       archive search leike --first --by-article
+      archive search 'Leike resigns' --all-copies
     """
     from .archive import SearchOptions
 
@@ -652,7 +655,7 @@ def search(obj: Ctx, query, limit, page, source, since, until, article, kind, la
         by_article, limit = True, max(limit, 1_000)
     opts = SearchOptions(limit=limit, page=page, source=source, since=since, until=until, article=article,
                          kind=kind, lang=lang, tag=tag, added_since=added_since, added_until=added_until,
-                         by_article=by_article, context=context, sort=sort,
+                         by_article=by_article, context=context, sort=sort, all_copies=all_copies,
                          snippet_length=snippet_length, per_article=per_article, explain=explain,
                          semantic=not words_only,
                          facets=[f.strip() for f in facets.split(",") if f.strip()] if facets else [])  # fmt: skip
@@ -732,6 +735,43 @@ def timeline(obj: Ctx, query, source, since, until, article, kind, lang, tag, ad
         style = obj.style()
         click.echo(timeline_text(story, style), color=style.color)
     if not story.articles:
+        raise SystemExit(int(ExitCode.NO_MATCH))
+
+
+@cli.command()
+@click.argument("article_id", metavar="[ID]", required=False)
+@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True)
+@click.pass_obj
+def copies(obj: Ctx, article_id, fmt) -> None:
+    """The groups of copies in the archive: the same story republished under other addresses,
+    each group with who published it first and who republished it, with how much of each copy's
+    text is the same. With ID, the group of that article (an original or a copy).
+
+    A search shows each passage once, with its copies folded under it (--all-copies shows them
+    as hits of their own). Exit status: 0 when there are copies, 1 when there are none.
+
+    \b
+    Examples:
+      archive copies
+      archive copies openai-co-leader
+      archive copies --format json
+    """
+    from .render import copies_text, dumps
+
+    with obj.open() as ar:
+        groups = ar.copy_groups(article_id)
+        if article_id:
+            article_id = ar.exact_ids([article_id], prefixes=True)[0]
+    if fmt == "json":
+        click.echo(dumps([g.to_dict() for g in groups]))
+    elif fmt == "jsonl":
+        for g in groups:
+            click.echo(dumps(g.to_dict(), pretty=False))
+    else:
+        style = obj.style()
+        what = f"{article_id} has no copies in the archive." if article_id else "The archive has no copies."
+        obj.page(copies_text(groups, style) if groups else what, style)
+    if not groups:
         raise SystemExit(int(ExitCode.NO_MATCH))
 
 

@@ -88,6 +88,9 @@ class Ingester:
         outcomes: list[IngestOutcome | ReadError] = []
         upserts: dict[str, Article] = {}
         with self.archive.store.transaction():
+            from .copies import Copies
+
+            copies = Copies(self.archive.store, upserts)
             # (a store in a cluster looks the whole batch up in a few requests)
             self.archive.store.prefetch([a for a in batch if isinstance(a, Article)])
             self.canonical_tags([a for a in batch if isinstance(a, Article)])
@@ -99,6 +102,9 @@ class Ingester:
                 outcomes.append(outcome)
                 if stored is not None:
                     upserts[stored.id] = stored
+                    found = copies.place(stored, new=outcome.action == "added")
+                    if found is not None:
+                        outcome.copy_of, outcome.similarity = found
             if upserts and embedding:
                 from .semantic import MODEL, embed_articles
 

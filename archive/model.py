@@ -45,6 +45,11 @@ class Article:
     # Earlier versions, oldest first (archive.identity.snapshot records), kept when the
     # article was updated; the article itself is the current version.
     versions: list[dict] = field(default_factory=list, repr=False)
+    # Copies (archive.copies), as the archive last decided: the original this one is a copy of
+    # and the share of its text that is the same; or, for an original, its copies' ids.
+    copy_of: str | None = None
+    similarity: float | None = None
+    copies: list[str] = field(default_factory=list, repr=False)
 
     @property
     def subtitles(self) -> list[str]:
@@ -71,6 +76,12 @@ class Article:
         d = asdict(self)
         d["paragraphs"] = [p.to_dict() for p in self.paragraphs]
         d["versions"] = d["version"] = len(self.versions) + 1
+        if self.copy_of is None:
+            del d["copy_of"], d["similarity"]
+        else:
+            d["similarity"] = round(self.similarity or 0.0, 3)
+        if not self.copies:
+            del d["copies"]
         return d
 
 
@@ -111,6 +122,8 @@ class Hit:
     inner: list["Hit"] = field(default_factory=list)  # with per_article: the article's next-best paragraphs
     explain: list[dict] | None = None  # with explain: [{"field", "term", "score"}]
     segments: list[tuple[str, bool]] = field(default_factory=list, repr=False)  # the snippet as (text, marked)
+    # copies of this passage in other articles, folded under it: [{article_id, source, url, date, paragraph, similarity}]
+    copies: list[dict] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {
@@ -136,6 +149,8 @@ class Hit:
                                 "snippet": h.snippet} for h in self.inner]  # fmt: skip
         if self.explain is not None:
             d["explain"] = self.explain
+        if self.copies:
+            d["copies"] = self.copies
         return d
 
 

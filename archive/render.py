@@ -142,10 +142,41 @@ def _hit_text(hit: Hit, style: Style) -> str:
         text = "".join(f"{MARK_ON}{t}{MARK_OFF}" if m else t for t, m in segs) if segs else _unhtml(inner.snippet)
         lines.append("    " + style.dim(f"¶{inner.paragraph} {inner.kind}"))
         lines.append(style.marks(wrap(text, style, "    ")))
+    if hit.copies:
+        lines.append(style.dim(wrap(copies_line(hit.copies), style, "    ")))
     if hit.explain is not None:
         parts = ", ".join(f"{e['field']}:{e['term']} {e['score']:.2f}" for e in hit.explain) or "—"
         lines.append(style.dim(wrap(f"score {hit.score:.2f} = {parts}", style, "    ")))
     return "\n".join(lines)
+
+
+def copies_text(groups, style: Style) -> str:
+    """Each group of copies: its headline, then a line per article, earliest first (the
+    original marked ``first``): date, source, id, how much is the same, the article's headline."""
+    out: list[str] = []
+    for g in groups:
+        members = [g.original] + g.copies
+        n = len(g.copies)
+        out.append(style.bold(g.original.title) + style.dim(f"  ({n} cop{'ies' if n != 1 else 'y'})"))
+        srcw = min(24, max(len(m.source or "—") for m in members))
+        idw = min(40, max(len(m.article_id) for m in members))
+        for m in members:
+            label = "first" if m.similarity is None else f"{int(m.similarity * 100):>4}%"
+            title = "" if m is g.original or m.title == g.original.title else "  " + m.title
+            out.append(f"  {label:<5}  {m.date or '—':<10}  {(m.source or '—')[:srcw]:<{srcw}}  "
+                       f"{m.article_id:<{idw}}{style.dim(title)}".rstrip())  # fmt: skip
+        out.append("")
+    copies = sum(len(g.copies) for g in groups)
+    out.append(style.dim(f"{len(groups)} group{'s' if len(groups) != 1 else ''}, {copies} "
+                         f"cop{'ies' if copies != 1 else 'y'}"))  # fmt: skip
+    return "\n".join(out)
+
+
+def copies_line(copies: list[dict]) -> str:
+    """``+3 copies: Yahoo News, MSN, Seoul Economic Daily`` (each source once, in order)."""
+    names = list(dict.fromkeys(c.get("source") or c["article_id"] for c in copies))
+    n = len(copies)
+    return f"+{n} cop{'ies' if n != 1 else 'y'}: {', '.join(names)}"
 
 
 def _short(text: str, n: int = 160) -> str:
@@ -274,9 +305,14 @@ def article_text(article: Article, style: Style, only: Iterable[int] | None = No
     meta = [("id", article.id), ("date", article.date), ("source", article.source), ("author", article.author),
             ("url", article.url), ("lang", article.lang), ("tags", ", ".join(article.tags) or None),
             ("added", article.ingested_at), ("from", article.origin)]  # fmt: skip
+    if article.copy_of:
+        meta.append(("copy of", f"{article.copy_of} ({int((article.similarity or 0) * 100)}% the same)"))
+    if article.copies:
+        n = len(article.copies)
+        meta.append(("copies", f"{n} (archive copies {article.id})"))
     for k, v in meta:
         if v:
-            out.append(style.dim(f"{k:<7}") + v)
+            out.append(style.dim(f"{k:<7}") + (" " if len(k) >= 7 else "") + v)
     out.append("")
     wanted = set(only) if only is not None else None
     for p in article.paragraphs:
@@ -389,7 +425,14 @@ def outcome_text(o: IngestOutcome, style: Style) -> str:
         line += " (metadata)"
     if o.note:
         line += f" ({o.note})"
+    if o.copy_of:
+        line += f" ({copy_phrase(o.copy_of, o.similarity)})"
     return line
+
+
+def copy_phrase(original: str, similarity: float | None) -> str:
+    """``copy of ID, 93% the same`` (the share rounded down: 100% only for the very same text)."""
+    return f"copy of {original}" + (f", {int(similarity * 100)}% the same" if similarity is not None else "")
 
 
 # -- versions ---------------------------------------------------------------------------------

@@ -48,6 +48,8 @@ class IngestOutcome:
     origin: str | None = None
     change: str | None = None  # with "updated": "text" (a new version) or "metadata"
     note: str | None = None  # something the reader should know, e.g. another article has the same headline
+    copy_of: str | None = None  # the original this article is a copy of (archive.copies)
+    similarity: float | None = None  # with copy_of: the share of its text that is the same
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

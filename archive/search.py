@@ -37,6 +37,7 @@ SUGGEST_BELOW = 3  # offer a spelling when a query finds fewer hits than this
 # a claim) ranks paragraphs with any of its words, best first (chosen on SciFact train).
 ALL_WORDS_UP_TO = 3
 COUNT_UP_TO = 1_000  # hits are counted exactly up to here; beyond, the total is "1,000+"
+FOLD_FETCH = 3  # with copies in the archive, a page asks for this many times its hits, to fold copies under them
 SORTS = ("relevance", "date", "oldest")
 FACETS = ("source", "date", "day", "kind", "tag", "lang")  # date: by month; day: by day
 
@@ -67,6 +68,7 @@ class SearchOptions:
     explain: bool = False
     snippets: bool = True  # False: hits carry no snippet (a ranking-only caller)
     semantic: bool = True  # False: a sentence query ranks by words alone, even with embeddings
+    all_copies: bool = False  # True: copies of a passage are hits of their own (archive.copies)
 
 
 @dataclass(eq=False)  # (compared by no one: eq costs start-up time)
@@ -85,6 +87,7 @@ class Plan:
     by_article: bool
     strict_total: int | None = None  # how many matched every word, once known
     meaning: bool | None = None  # whether sentence queries blend meaning (asked once)
+    fold: bool = False  # whether copies of a passage fold under it (the archive has copies)
 
 
 @contextmanager
@@ -129,13 +132,22 @@ class Searcher:
             if plan.match == "all" and plan.words is not None and len(plan.words) > 1 and res.total == 0:
                 equery, res = self.fall_back(plan)
             blended = self.blend(plan, res)
+            total = res.total
+            folded: dict[tuple[str, int], list[dict]] = {}
+            if plan.fold:
+                fetched = len(res.hits)
+                folded, n_folded = self.fold_copies(res, plan)
+                if res.total_exact and fetched >= res.total:  # (every match was fetched: an exact count)
+                    total -= n_folded
             hits = self.fill_in(res, plan.node, opts, plan.offset, res.per_article if plan.by_article else None)
+            for hit in hits:
+                hit.copies = folded.get((hit.article_id, hit.paragraph), [])
             if opts.explain:
                 self.explain(equery, res, hits, blended)
             facets = self.facets(plan) if opts.facets else None
             suggestion = self.suggest(plan, res.total)
             took = (time.perf_counter() - started) * 1000
-            return SearchResult(query, res.total, took, opts.page, opts.limit, hits, suggestion, plan.by_article,
+            return SearchResult(query, total, took, opts.page, opts.limit, hits, suggestion, plan.by_article,
                                 plan.match, facets, res.total_exact,
                                 "words+meaning" if plan.meaning and plan.match == "any" else "words")  # fmt: skip
 
@@ -155,6 +167,7 @@ class Searcher:
         strict = aq.expand_synonyms(node, groups)
         plan = Plan(query, opts, strict, strict, "all", words, self.filters(opts), groups,
                     (opts.page - 1) * opts.limit, opts.by_article or opts.per_article > 0)  # fmt: skip
+        plan.fold = not opts.all_copies and self.store.has_copies()
         if words is not None and len(words) > ALL_WORDS_UP_TO:
             from .analysis import SENTENCE_STOP_WORDS  # common function words leave a long query
 
@@ -180,10 +193,12 @@ class Searcher:
         # SciFact train (nDCG@10 0.657 without, 0.656 with) and took 2.7 times as long.
         lift = TITLE_WEIGHT if plan.match == "all" else 0.0
         limit, skip = opts.limit, plan.offset
+        if plan.fold:  # enough to fill the page once copies fold under their passages
+            limit, skip = (plan.offset + opts.limit) * FOLD_FETCH + 10, 0
         if self._blending(plan):  # the best candidates, re-ranked by blend(), then the page
             from .semantic import CANDIDATES
 
-            limit, skip = max(CANDIDATES, plan.offset + opts.limit), 0
+            limit, skip = max(CANDIDATES, limit + skip), 0
         eq = EngineQuery(plan.node, plan.filters, limit=limit, offset=skip, sort=opts.sort, title_weight=lift,
                          by_article=plan.by_article, per_article=max(1, opts.per_article),
                          count_up_to=COUNT_UP_TO, explain=opts.explain)  # fmt: skip
@@ -205,7 +220,7 @@ class Searcher:
         qv = sem.embed_query(plan.query)
         vectors = self.store.vectors({h.article_id for h in res.hits}, sem.MODEL)
         order = sem.blend([h.score for h in res.hits], [h.article_id for h in res.hits], qv, vectors)
-        page = order[plan.offset : plan.offset + plan.opts.limit]
+        page = order if plan.fold else order[plan.offset : plan.offset + plan.opts.limit]
         blended: dict[tuple[str, int], object] = {}
         for b in page:
             blended[(res.hits[b.index].article_id, res.hits[b.index].n)] = b
@@ -250,6 +265,52 @@ class Searcher:
                                if p.n != h.n]  # fmt: skip
             hits.append(hit)
         return hits
+
+    def fold_copies(self, res: "EngineResult", plan: Plan) -> tuple[dict[tuple[str, int], list[dict]], int]:
+        """Each passage once: a hit from a copy of an article already shown (archive.copies)
+        folds under that hit when it is the same passage (or, by article, whatever its
+        passage). Leaves the page's hits in ``res``; returns what folded under each of them
+        and how many hits folded. Only the articles in a group of copies are read for it."""
+        from .copies import same_passage
+
+        hits, page = res.hits, slice(plan.offset, plan.offset + plan.opts.limit)
+        links = self.store.copy_links({h.article_id for h in hits})
+        if not links:  # (no hit is a copy: nothing folds)
+            res.hits = hits[page]
+            return {}, 0
+        originals = {o for o, _ in links.values()}
+        grouped = [h for h in hits if h.article_id in links or h.article_id in originals]
+        if not plan.by_article:
+            missing = [(h.article_id, h.n) for h in grouped if (h.article_id, h.n) not in res.rows]
+            res.rows.update(self.store.hit_rows(missing))
+        shown: list = []
+        home_of: dict[str, list] = {}  # a group's original -> its hits shown so far
+        copies: dict[tuple[str, int], list[dict]] = {}
+        n_folded = 0
+        for h in hits:
+            root = links[h.article_id][0] if h.article_id in links else h.article_id
+            row = res.rows.get((h.article_id, h.n))
+            home = None
+            if root in originals:
+                for s in home_of.get(root, []):
+                    if s.article_id != h.article_id and (plan.by_article or (
+                            row is not None and same_passage(res.rows[(s.article_id, s.n)].text, row.text))):
+                        home = s
+                        break
+            if home is None:
+                shown.append(h)
+                if root in originals and (plan.by_article or row is not None):
+                    home_of.setdefault(root, []).append(h)
+                continue
+            n_folded += 1
+            sim = links[h.article_id][1] if h.article_id in links else links.get(home.article_id, (None, None))[1]
+            meta = row or self.store.hit_rows([(h.article_id, h.n)]).get((h.article_id, h.n))
+            copies.setdefault((home.article_id, home.n), []).append({
+                "article_id": h.article_id, "source": meta.source if meta else None, "url": meta.url if meta else None,
+                "date": meta.date if meta else None, "paragraph": h.n,
+                "similarity": round(sim, 3) if sim is not None else None})  # fmt: skip
+        res.hits = shown[page]
+        return copies, n_folded
 
     def explain(self, equery: "EngineQuery", res: "EngineResult", hits: list[Hit],
                 blended: dict[tuple[str, int], object]) -> None:  # fmt: skip

@@ -172,6 +172,24 @@ class StoryTimeline:
                 "latest": self.latest.to_dict() if self.latest else None}  # fmt: skip
 
 
+MAX_MATCHED = 10_000  # the matching articles looked at to count copies once
+
+
+def _repeated_copies(archive: "Archive", query: str, base: "SearchOptions") -> set[str]:
+    """The matching articles that are copies of another matching one (archive.copies): a
+    story republished ten times is one article of the timeline, on its earliest day."""
+    if not archive.store.has_copies():
+        return set()
+    found = archive.search(query, replace(base, facets=[], limit=MAX_MATCHED, snippets=False, semantic=False))
+    matched = {h.article_id: h.date or "9999" for h in found.hits}
+    links = archive.store.copy_links(matched)
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for article_id, day in matched.items():
+        root = links[article_id][0] if article_id in links else article_id
+        groups.setdefault(root, []).append((day if article_id != root else "", article_id))  # (the original first)
+    return {article_id for members in groups.values() for _, article_id in sorted(members)[1:]}
+
+
 def story_timeline(archive: "Archive", query: str, options: "SearchOptions", by: str | None = None) -> StoryTimeline:
     """``query``'s story in ``archive`` (``options``' filters apply; paging and grouping do not)."""
     from .errors import QueryError
@@ -179,7 +197,10 @@ def story_timeline(archive: "Archive", query: str, options: "SearchOptions", by:
     if by is not None and by not in UNITS:
         raise QueryError(f"by: use one of {', '.join(UNITS)}", setting="by")
     base = replace(options, by_article=True, per_article=0, limit=1, page=1, suggest=False, explain=False, context=0,
-                   facets=["day"], sort="relevance")  # fmt: skip
+                   facets=["day"], sort="relevance", all_copies=True)  # fmt: skip
+    repeats = _repeated_copies(archive, query, base)
+    if repeats:
+        base = replace(base, exclude_articles=tuple(options.exclude_articles) + tuple(sorted(repeats)))
     counted = archive.search(query, base)
     try:
         line = timeline((counted.facets or {}).get("day", []), by)

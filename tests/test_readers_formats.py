@@ -396,9 +396,11 @@ def korean(run, seed, tmp_path):
     ("오픈AI", "오픈AI가", {1, 3}), ("안전팀", "안전팀을", {1, 4, 5}), ("해체", "해체했다", {1, 3, 5}),
 ])  # fmt: skip
 def test_korean_words_inside_inflected_forms(korean, query, word, paras):
-    hits = korean.json("search", query, "--lang", "ko", "--limit", "50")["hits"]
+    hits = korean.json("search", query, "--lang", "ko", "--limit", "50", "--all-copies")["hits"]
     ids = {h["article_id"] for h in hits}
-    assert len(ids) == 2  # the UTF-8 and the CP949 copy
+    assert len(ids) == 2  # the UTF-8 and the CP949 copy (recognised as copies: folded without --all-copies)
+    folded = korean.json("search", query, "--lang", "ko", "--limit", "50")["hits"]
+    assert len({h["article_id"] for h in folded}) == 1 and all(len(h["copies"]) == 1 for h in folded)
     for aid in ids:
         assert {h["paragraph"] for h in hits if h["article_id"] == aid} == paras
     assert any(f"<mark>{word}</mark>" in h["snippet"] for h in hits)
@@ -413,8 +415,9 @@ def test_language_is_detected_and_filters(korean):
 
 
 def test_mixed_archive_one_query_box(korean):
-    out = korean.json("search", "Leike OR 레이케", "--by-article")
+    out = korean.json("search", "Leike OR 레이케", "--by-article", "--all-copies")
     assert out["total"] == 3
+    assert korean.json("search", "Leike OR 레이케", "--by-article")["total"] == 2  # (the Korean copy counted once)
 
 
 def test_lang_option_overrides(run, tmp_path):

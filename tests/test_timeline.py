@@ -73,3 +73,14 @@ def test_a_story_without_dates_says_so(seeded):
     assert seeded("timeline", "superalignment").stdout == "1 article matches 'superalignment', not dated.\n"
     d = seeded.json("timeline", "superalignment")
     assert (d["articles"], d["undated"], d["periods"], d["first"]) == (1, 1, [], None)
+
+
+@pytest.mark.engines
+def test_newest_first_when_the_undated_articles_came_in_a_write_of_their_own(run, seed, tmp_path, engine):
+    """Whoosh's reversed sort failed ("b'' is not in list") when a segment held no dated
+    paragraph: the seed (undated) ingested alone, then a dated story."""
+    run("ingest", str(seed))
+    run("ingest", str(write(tmp_path / "a.txt", "date: 2024-05-20\n\nLeike Story\n\nJan Leike left OpenAI.\n")))
+    d = run.json("search", "Leike", "--sort", "date", "--by-article")
+    assert [h["article_id"] for h in d["hits"]] == ["leike-story", "openai-co-leader-yan-leike-also"]
+    assert run.json("timeline", "Leike")["latest"]["article_id"] == "leike-story"

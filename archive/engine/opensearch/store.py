@@ -54,6 +54,11 @@ class OpenSearchStore:
         self._claimed: list[str] = []
         self._vector_updates: dict[str, dict] = {}  # embeddings of articles not rewritten (archive embed)
         self._vector_mapping = False
+        # copies (archive.copies), in this transaction: article id -> band keys / (original, similarity);
+        # an empty list / None: none any more
+        self._bands: dict[str, list[str]] = {}
+        self._links: dict[str, tuple[str, float] | None] = {}
+        self._has_copies: tuple[float, bool] | None = None
 
     def close(self) -> None:
         pass
@@ -74,6 +79,7 @@ class OpenSearchStore:
     @contextmanager
     def transaction(self) -> Iterator[None]:
         self._puts, self._deletes, self._vector_updates = {}, set(), {}
+        self._bands, self._links = {}, {}
         self._by_url, self._by_text, self._by_hash = {}, {}, {}
         self._claimed = []
         try:
@@ -82,6 +88,7 @@ class OpenSearchStore:
             claimed, self._claimed = self._claimed, []
             self._puts, self._deletes, self._known, self._ingested = {}, set(), {}, {}
             self._vector_updates = {}
+            self._bands, self._links = {}, {}
             if claimed:  # give back the ids claimed for articles that were not written
                 try:
                     self.cluster.bulk([{"_op_type": "delete", "_index": self.index, "_id": i} for i in claimed],
@@ -99,6 +106,7 @@ class OpenSearchStore:
         if actions:
             self.cluster.bulk(actions, "writing article records")
             self.cluster.refresh(self.index)
+        self._write_copies()
 
     def put(self, article: Article, content_hash: str) -> None:
         assert article.id
@@ -162,6 +170,94 @@ class OpenSearchStore:
     def delete(self, article_id: str) -> None:
         self._puts.pop(article_id, None)
         self._deletes.add(article_id)
+        self._bands[article_id] = []
+        self._links[article_id] = None
+
+    # -- copies (archive.copies): documents in the meta index, "bands:ID" and "copy:ID" ---------
+
+    def _write_copies(self) -> None:
+        bands, links, self._bands, self._links = self._bands, self._links, {}, {}
+        meta = self.cluster.meta
+        actions = [{"_op_type": "index", "_index": meta, "_id": f"bands:{i}",
+                    "_source": {"kind": "bands", "key": i, "term": keys}} for i, keys in bands.items() if keys]
+        actions += [{"_op_type": "index", "_index": meta, "_id": f"copy:{i}",
+                     "_source": {"kind": "copy", "key": i, "term": link[0], "value": repr(link[1])}}
+                    for i, link in links.items() if link is not None]  # fmt: skip
+        gone = [f"bands:{i}" for i, keys in bands.items() if not keys]
+        gone += [f"copy:{i}" for i, link in links.items() if link is None]
+        if gone:
+            self.cluster.call("removing copy records", self.client.delete_by_query, index=meta, conflicts="proceed",
+                              body={"query": {"ids": {"values": gone}}})  # fmt: skip
+        self.cluster.bulk(actions, "writing copy records")
+        if actions or gone:
+            self.cluster.refresh(meta)
+            self._has_copies = None
+
+    def _meta_search(self, what: str, query: dict, fields: list[str]) -> list[dict]:
+        return [d["_source"] for d in self.cluster.scan(self.cluster.meta, query=query, source=fields)]
+
+    def has_copies(self) -> bool:
+        """Whether any article is a copy (asked by every search: read at most once every
+        SYNONYMS_TTL seconds, at once after a write here)."""
+        now = time.monotonic()
+        if self._has_copies is None or now - self._has_copies[0] > SYNONYMS_TTL:
+            res = self.cluster.call("reading copies", self.client.count, index=self.cluster.meta,
+                                    body={"query": {"term": {"kind": "copy"}}})  # fmt: skip
+            self._has_copies = (now, int(res["count"]) > 0)
+        return self._has_copies[1]
+
+    def put_copy_bands(self, article_id: str, keys: list[str], new: bool = False) -> None:
+        self._bands[article_id] = list(keys)
+
+    def copy_candidates(self, keys: list[str]) -> set[str]:
+        wanted = set(keys)
+        out = {i for i, ks in self._bands.items() if wanted.intersection(ks)}
+        for i in range(0, len(keys), 1000):
+            query = {"bool": {"filter": [{"term": {"kind": "bands"}}, {"terms": {"term": keys[i:i + 1000]}}]}}
+            out.update(r["key"] for r in self._meta_search("finding copies", query, ["key"]) if r["key"] not in self._bands)
+        return out
+
+    def set_copy_link(self, article_id: str, copy_of: str | None, similarity: float = 0.0) -> None:
+        self._links[article_id] = (copy_of, similarity) if copy_of is not None else None
+
+    def _stored_links(self, query: dict) -> dict[str, tuple[str, float]]:
+        recs = self._meta_search("reading copies", {"bool": {"filter": [{"term": {"kind": "copy"}}, query]}},
+                                 ["key", "term", "value"])  # fmt: skip
+        return {r["key"]: (r["term"], float(r["value"])) for r in recs}
+
+    def copy_links(self, article_ids: Iterable[str] | None = None) -> dict[str, tuple[str, float]]:
+        if article_ids is None:
+            out = self._stored_links({"match_all": {}})
+        else:
+            ids, out = list(article_ids), {}
+            for i in range(0, len(ids), 1000):
+                out.update(self._stored_links({"terms": {"key": ids[i:i + 1000]}}))
+            out = {i: v for i, v in out.items() if i in set(ids)}
+            wanted = set(ids)
+        for i, link in self._links.items():
+            if article_ids is not None and i not in wanted:
+                continue
+            if link is None:
+                out.pop(i, None)
+            else:
+                out[i] = link
+        return out
+
+    def copy_members(self, originals: Iterable[str]) -> dict[str, list[tuple[str, float]]]:
+        ids = list(originals)
+        links: dict[str, tuple[str, float]] = {}
+        for i in range(0, len(ids), 1000):
+            links.update(self._stored_links({"terms": {"term": ids[i:i + 1000]}}))
+        for i, link in self._links.items():
+            if link is None:
+                links.pop(i, None)
+            else:
+                links[i] = link
+        out: dict[str, list[tuple[str, float]]] = {}
+        for i, (original, sim) in sorted(links.items()):
+            if original in set(ids):
+                out.setdefault(original, []).append((i, sim))
+        return out
 
     # -- article embeddings (semantic ranking) ----------------------------------------------
 

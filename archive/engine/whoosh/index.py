@@ -25,7 +25,7 @@ from ...ranking import BM25_B, BM25_K1, KIND_WEIGHTS
 from ..base import EngineHit, EngineQuery, EngineResult
 from ..fields import FACET_FIELDS, paragraph_fields
 from ..translate import field_terms
-from .collectors import CountingTop, hit_score, count_matches, count_upto, matching_docs, timed, timed_search
+from .collectors import NewestFirst, CountingTop, hit_score, count_matches, count_upto, matching_docs, timed, timed_search
 from .queries import KindWeighted, Restricted, Scaled, TitleLift
 from .schema import INDEX_NAME, SCHEMA_FIELDS, make_schema
 from .scoring import NewsBM25F
@@ -262,9 +262,8 @@ class WhooshEngine:
             wquery = Restricted(wquery, fq)
         kwargs: dict = {}
         if q.sort in ("date", "oldest"):  # newest or oldest first; equal dates best first
-            kwargs["sortedby"] = sorting.MultiFacet(
-                [sorting.FieldFacet("date", reverse=q.sort == "date"), sorting.ScoreFacet()]
-            )
+            date = NewestFirst("date") if q.sort == "date" else sorting.FieldFacet("date")
+            kwargs["sortedby"] = sorting.MultiFacet([date, sorting.ScoreFacet()])
         if q.by_article:
             return self._by_article(s, wquery, q, kwargs, seconds)
         limit = None if q.limit is None else q.offset + q.limit

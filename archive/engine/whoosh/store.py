@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from ...reports import ArticleSummary
 
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 # Numbered layout steps: MIGRATIONS[n] takes a store from layout n to n + 1.
 _SCHEMA = """
@@ -100,11 +100,22 @@ def _fill_identity(db: sqlite3.Connection) -> None:
         for t in json.loads(tags or "[]"):
             db.execute("INSERT OR IGNORE INTO tag_names (key, name) VALUES (?, ?)", (tag_key(t), t))
 
+# Layout 5: copies (archive.copies): each article's MinHash band keys, and each copy's original.
+_COPIES = """
+CREATE TABLE IF NOT EXISTS copy_bands (key TEXT NOT NULL, article_id TEXT NOT NULL,
+    PRIMARY KEY (key, article_id)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS copy_bands_article ON copy_bands(article_id);
+CREATE TABLE IF NOT EXISTS copies (article_id TEXT PRIMARY KEY, copy_of TEXT NOT NULL,
+    similarity REAL NOT NULL) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS copies_of ON copies(copy_of);
+"""
+
 
 MIGRATIONS: dict[int, str | Callable[[sqlite3.Connection], None]] = {
     1: "CREATE TABLE IF NOT EXISTS synonyms (term TEXT PRIMARY KEY, grp INTEGER NOT NULL) WITHOUT ROWID",
     2: _VECTORS,  # semantic ranking: one embedding per article (archive.embeddings)
     3: _fill_identity,  # identity keys, versions, tag spellings
+    4: _COPIES,  # copies (the groups of the articles already stored are found when the archive next opens to write)
 }
 
 
@@ -162,11 +173,12 @@ class Store:
                 raise SchemaMismatch(f"{path} is not an archive store (no layout version)")
             with self.transaction():
                 if self._version() is None:  # (another process may have made it while we waited)
-                    for stmt in (_SCHEMA + _IDENTITY).split(";"):
+                    for stmt in (_SCHEMA + _IDENTITY + _COPIES).split(";"):
                         if stmt.strip():
                             self.db.execute(stmt)
                     self.db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
                     self.db.execute("INSERT INTO meta VALUES ('created_at', ?)", (now_iso(),))
+                    self.db.execute("INSERT INTO meta VALUES ('copies_found', '1')")
         elif version > SCHEMA_VERSION:
             raise SchemaMismatch(
                 f"{path.parent} was written by a newer archive (layout {version}; this one knows {SCHEMA_VERSION})",
@@ -374,6 +386,60 @@ class Store:
         self.db.execute("DELETE FROM paragraphs WHERE article_id = ?", (article_id,))
         self.db.execute("DELETE FROM articles WHERE id = ?", (article_id,))
         self.db.execute("DELETE FROM versions WHERE article_id = ?", (article_id,))
+        self.db.execute("DELETE FROM copy_bands WHERE article_id = ?", (article_id,))
+        self.db.execute("DELETE FROM copies WHERE article_id = ?", (article_id,))
+
+    # -- copies (archive.copies) --------------------------------------------------------------
+
+    def put_copy_bands(self, article_id: str, keys: list[str], new: bool = False) -> None:
+        """Record an article's band keys (``new``: it has none yet), replacing those it had."""
+        if not new:
+            self.db.execute("DELETE FROM copy_bands WHERE article_id = ?", (article_id,))
+        self.db.executemany("INSERT OR IGNORE INTO copy_bands (key, article_id) VALUES (?, ?)",
+                            [(k, article_id) for k in keys])  # fmt: skip
+
+    def has_copies(self) -> bool:
+        return self.db.execute("SELECT 1 FROM copies LIMIT 1").fetchone() is not None
+
+    def copy_candidates(self, keys: list[str]) -> set[str]:
+        """The articles that share a band key with ``keys``."""
+        out: set[str] = set()
+        for i in range(0, len(keys), 500):
+            part = keys[i:i + 500]
+            out.update(r[0] for r in self.db.execute(
+                f"SELECT DISTINCT article_id FROM copy_bands WHERE key IN ({','.join('?' * len(part))})", part))
+        return out
+
+    def set_copy_link(self, article_id: str, copy_of: str | None, similarity: float = 0.0) -> None:
+        """Record ``article_id`` as a copy of ``copy_of`` (None: it is no one's copy)."""
+        if copy_of is None:
+            self.db.execute("DELETE FROM copies WHERE article_id = ?", (article_id,))
+        else:
+            self.db.execute("INSERT OR REPLACE INTO copies (article_id, copy_of, similarity) VALUES (?, ?, ?)",
+                            (article_id, copy_of, similarity))  # fmt: skip
+
+    def copy_links(self, article_ids: Iterable[str] | None = None) -> dict[str, tuple[str, float]]:
+        """article id -> (its original, its similarity) for those of ``article_ids`` that are
+        copies (None: every copy in the archive)."""
+        if article_ids is None:
+            rows = self.db.execute("SELECT article_id, copy_of, similarity FROM copies").fetchall()
+        else:
+            ids, rows = list(article_ids), []
+            for i in range(0, len(ids), 500):
+                part = ids[i:i + 500]
+                rows += self.db.execute("SELECT article_id, copy_of, similarity FROM copies WHERE article_id IN "
+                                        f"({','.join('?' * len(part))})", part).fetchall()  # fmt: skip
+        return {r[0]: (r[1], r[2]) for r in rows}
+
+    def copy_members(self, originals: Iterable[str]) -> dict[str, list[tuple[str, float]]]:
+        """original id -> [(copy id, similarity)] for those of ``originals`` that have copies."""
+        ids, out = list(originals), {}
+        for i in range(0, len(ids), 500):
+            part = ids[i:i + 500]
+            for r in self.db.execute("SELECT copy_of, article_id, similarity FROM copies WHERE copy_of IN "
+                                     f"({','.join('?' * len(part))}) ORDER BY copy_of, article_id", part):  # fmt: skip
+                out.setdefault(r[0], []).append((r[1], r[2]))
+        return out
 
     # -- reading --------------------------------------------------------------------------
 

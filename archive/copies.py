@@ -1,0 +1,253 @@
+"""Copies: the same story republished under another address (a wire story on a dozen sites, a
+site's own reprint), recognised at ingest and kept as a copy of the earliest one.
+
+The rule (the README's "Copies of the same article"): two articles that are not the same
+article (archive.identity: different URLs, or different texts without one) are copies when
+their body text is mostly the same, compared as sets of word shingles (runs of SHINGLE words,
+case and punctuation aside): at least OVERLAP of the shorter one's shingles are in the other,
+and at least JACCARD_FLOOR of all their shingles are common to both (so a brief quoted whole
+in a long feature is not a copy of it). Headlines, decks and
+captions are left out, since a republisher rewrites those first. A group of copies has one
+original, the earliest (:func:`earliest`: the first added, unless a later one carries an
+earlier date); each copy points to it and says how much of its text it shares with the
+article it was recognised by.
+
+Finding the candidates is MinHash locality-sensitive hashing (the signatures from ``rensa``):
+each article's signature is cut into BANDS bands of ROWS values, and two articles that agree
+on any band are compared exactly, on their shingles. The band keys are kept in the store, so
+a new article is checked against the whole archive in one indexed lookup. BANDS, ROWS,
+OVERLAP and JACCARD_FLOOR were chosen on the judged set in ``benchmarks/copies.py`` (RESULTS.md).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Iterable
+
+from .analysis import WORD_RE
+from .errors import NotFound
+
+if TYPE_CHECKING:
+    from .model import Article
+
+SHINGLE = 4  # words per shingle
+ROWS = 2  # signature values per band (band_keys writes a band's two values as its key)
+BANDS = 64  # bands per signature: two articles sharing 18% of their shingles meet with p = 0.88, 25%: 0.98
+NUM_PERM = BANDS * ROWS
+SEED = 1987  # the MinHash permutations' seed: part of the layout (changing it means new band keys)
+OVERLAP = 0.5  # at least this share of the shorter text's shingles is in the other's ...
+JACCARD_FLOOR = 0.15  # ... and at least this share of all their shingles is common to both
+MIN_SHINGLES = 12  # an article with fewer (a brief of a dozen words) is too short to call a copy
+
+
+def body_text(article: "Article") -> list[str]:
+    """The paragraphs a copy is recognised by: the body (every paragraph but the headline when
+    a reader gave no body)."""
+    body = [p.text for p in article.paragraphs if p.kind == "body"]
+    return body or [p.text for p in article.paragraphs if p.kind != "title"]
+
+
+def shingles(paragraphs: Iterable[str]) -> frozenset[str]:
+    """The article's word shingles: SHINGLE consecutive words (case folded, Unicode forms and
+    punctuation aside), across paragraph breaks, since a republisher rejoins paragraphs."""
+    words = [w.casefold() for text in paragraphs for w in WORD_RE.findall(unicodedata.normalize("NFKC", text))]
+    if len(words) < SHINGLE:
+        return frozenset([" ".join(words)]) if words else frozenset()
+    return frozenset(" ".join(words[i:i + SHINGLE]) for i in range(len(words) - SHINGLE + 1))
+
+
+def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    if not a or not b:
+        return 0.0
+    inter = len(a & b)
+    return inter / (len(a) + len(b) - inter)
+
+
+def compare(copy: frozenset[str], other: frozenset[str]) -> float | None:
+    """How much of ``copy`` is in ``other`` (the share of its shingles), if the two are copies
+    of each other; None if they are not."""
+    if len(copy) < MIN_SHINGLES or len(other) < MIN_SHINGLES:
+        return None
+    inter = len(copy & other)
+    union = len(copy) + len(other) - inter
+    if inter / min(len(copy), len(other)) < OVERLAP or inter / union < JACCARD_FLOOR:
+        return None
+    return inter / len(copy)
+
+
+def band_keys(sh: frozenset[str]) -> list[str]:
+    """The article's LSH band keys (empty for an article too short to call a copy): two
+    articles that share one are compared."""
+    if len(sh) < MIN_SHINGLES:
+        return []
+    from rensa import RMinHash
+
+    m = RMinHash(NUM_PERM, SEED)
+    m.update(list(sh))
+    d = m.digest()  # (a band of two 32-bit values is its own key: 64 bits, nothing to hash)
+    return [f"{band:02x}{d[2 * band]:08x}{d[2 * band + 1]:08x}" for band in range(BANDS)]
+
+
+@dataclass
+class Fingerprint:
+    """What recognising copies needs of one article."""
+
+    shingles: frozenset[str]
+    keys: list[str]
+
+    @classmethod
+    def of(cls, article: "Article") -> "Fingerprint":
+        sh = shingles(body_text(article))
+        return cls(sh, band_keys(sh))
+
+
+def order_key(article: "Article") -> tuple[str, str, str]:
+    """For listing a group: by date (an undated article by the day it was added), then by
+    when it was added, then by id."""
+    added = article.ingested_at or ""
+    return (article.date or added[:10] or "9999", added, article.id or "")
+
+
+def earliest(articles: Iterable["Article"]) -> "Article":
+    """A group's original: the first added to the archive, unless one added later carries an
+    earlier date than it (a story found after its republications). Dates are compared only
+    when both articles have one; articles added in the same second go by id, so the same
+    articles make the same decision in any order (an import of an export decides as the
+    archive it came from did)."""
+    ordered = sorted(articles, key=lambda a: (a.ingested_at or "", a.id or ""))
+    first = ordered[0]
+    for a in ordered[1:]:
+        if a.date and first.date and a.date < first.date:
+            first = a
+    return first
+
+
+class Copies:
+    """Keeps the archive's groups of copies right as articles come and go (inside a write's
+    transaction): :meth:`place` an article just stored, :meth:`forget` one about to be removed.
+    Works through the store's copy records (``put_copy_bands``, ``copy_candidates``,
+    ``set_copy_link``, ``copy_links``, ``copy_members``) on either engine."""
+
+    def __init__(self, store, written: dict[str, "Article"] | None = None) -> None:
+        self.store = store
+        self.written = written if written is not None else {}  # articles of this batch, not yet readable
+        self._shingles: dict[str, frozenset[str]] = {}
+        self._articles: dict[str, "Article"] = {}
+
+    def _article(self, article_id: str) -> "Article":
+        a = self.written.get(article_id) or self._articles.get(article_id)
+        if a is None:
+            a = self._articles[article_id] = self.store.get(article_id)
+        return a
+
+    def _sh(self, article_id: str) -> frozenset[str]:
+        if article_id not in self._shingles:
+            self._shingles[article_id] = shingles(body_text(self._article(article_id)))
+        return self._shingles[article_id]
+
+    def _root(self, article_id: str) -> str:
+        link = self.store.copy_links([article_id]).get(article_id)
+        return link[0] if link else article_id
+
+    def place(self, article: "Article", new: bool = False) -> tuple[str, float] | None:
+        """Decide whether ``article`` (stored, with its id) is a copy; record it (its band keys,
+        its link, and the group's new original if it is earlier than the one there was).
+        ``new``: the article was just added (it is in no group yet). Returns (original id,
+        similarity) for a copy, else None."""
+        assert article.id
+        if not new:
+            self.forget(article.id)
+        self._articles[article.id] = article
+        fp = Fingerprint.of(article)
+        self._shingles[article.id] = fp.shingles
+        if fp.keys or not new:
+            self.store.put_copy_bands(article.id, fp.keys, new)
+        if not fp.keys:
+            return None
+        matches: list[tuple[float, str]] = []
+        for other in sorted(self.store.copy_candidates(fp.keys) - {article.id}):
+            try:
+                sim = compare(fp.shingles, self._sh(other))
+            except NotFound:  # (band keys left by an article removed meanwhile)
+                continue
+            if sim is not None:
+                matches.append((sim, other))
+        if not matches:
+            return None
+        roots = sorted({self._root(other) for _, other in matches})
+        best_sim, best = max(matches)
+        group = {r for r in roots} | {article.id}
+        original = earliest(self._article(i) for i in group).id
+        members = self.store.copy_members(roots)
+        for root in roots:
+            for member, sim in members.get(root, []):
+                if member != original:
+                    self.store.set_copy_link(member, original, sim)
+            if root != original:  # a former original joins as a copy, recognised by the new article
+                sim = compare(self._sh(root), fp.shingles) or compare(self._sh(root), self._sh(original)) or best_sim
+                self.store.set_copy_link(root, original, sim)
+        if original == article.id:
+            self.store.set_copy_link(article.id, None)
+            return None
+        self.store.set_copy_link(article.id, original, best_sim)
+        return original, best_sim
+
+    def forget(self, article_id: str, keep_bands: bool = False) -> None:
+        """Take ``article_id`` out of its group (before it is removed or read again): a copy
+        leaves; an original hands the group to its earliest copy."""
+        link = self.store.copy_links([article_id]).get(article_id)
+        if link is not None:
+            self.store.set_copy_link(article_id, None)
+        members = self.store.copy_members([article_id]).get(article_id, [])
+        if members:
+            heir = earliest(self._article(m) for m, _ in members).id
+            self.store.set_copy_link(heir, None)
+            for member, sim in members:
+                if member != heir:
+                    self.store.set_copy_link(member, heir, sim)
+        if not keep_bands:
+            self.store.put_copy_bands(article_id, [], False)
+
+
+def same_passage(a: str, b: str) -> bool:
+    """Whether two paragraphs of copies are the same passage: nearly the same characters (a
+    word edited), or one most of the other (a sentence cut, two paragraphs rejoined)."""
+    from rapidfuzz import fuzz
+
+    a, b = " ".join(a.casefold().split()), " ".join(b.casefold().split())
+    if fuzz.ratio(a, b) >= 80:
+        return True
+    short, long = sorted((a, b), key=len)
+    return len(short) >= 0.4 * len(long) and fuzz.partial_ratio(short, long) >= 90
+
+
+@dataclass
+class CopyMember:
+    """One article of a group of copies, as ``archive copies`` and a hit's ``copies`` show it."""
+
+    article_id: str
+    title: str
+    source: str | None
+    date: str | None
+    url: str | None
+    ingested_at: str | None
+    similarity: float | None = None  # None for the original
+
+    def to_dict(self) -> dict:
+        d = {"article_id": self.article_id, "title": self.title, "source": self.source, "date": self.date,
+             "url": self.url, "ingested_at": self.ingested_at}  # fmt: skip
+        if self.similarity is not None:
+            d["similarity"] = round(self.similarity, 3)
+        return d
+
+
+@dataclass
+class CopyGroup:
+    """An original and its copies, earliest first: who published it first, who republished it."""
+
+    original: CopyMember
+    copies: list[CopyMember]
+
+    def to_dict(self) -> dict:
+        return {"original": self.original.to_dict(), "copies": [c.to_dict() for c in self.copies]}

@@ -1,0 +1,266 @@
+"""Copies (issue 17): the same story republished under other addresses, recognised at ingest
+(and not the other stories of the same day), folded under the passage in a search, listed by
+`archive copies`, kept right when articles are updated or removed, on every engine."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from archive import copies as cp
+from archive.model import Article, Paragraph
+
+from .conftest import SEED, golden, write
+
+SEED_ID = "openai-co-leader-yan-leike-also"
+
+
+def seed_body() -> list[str]:
+    """The seed's body paragraphs as the text reader makes them (real scraped text)."""
+    from archive.readers import read_all
+
+    (article,) = read_all(SEED.read_bytes(), str(SEED))
+    return [p.text for p in article.paragraphs if p.kind == "body"]
+
+
+def syndicated(tmp_path: Path) -> Path:
+    """The seed's story as two sites republished it, and two other stories of the same days."""
+    body = seed_body()
+    d = tmp_path / "syndicated"
+    # a wire copy as Markdown: a new headline, boilerplate, a word edited, the last paragraph cut
+    edited = [body[0].replace("has decided to leave", "decided to leave")] + body[1:-1]
+    write(d / "yahoo.md", "---\ntitle: \"OpenAI's Leike quits, says safety 'took a backseat'\"\nsource: Yahoo News\n"
+          "date: 2024-05-19\nurl: https://news.yahoo.example/leike-quits\n---\n\n"
+          "Sign up for our morning newsletter and get the day's top stories.\n\n" + "\n\n".join(edited)
+          + "\n\nCopyright 2024. All rights reserved.\n")  # fmt: skip
+    # a saved page: menus around it, two paragraphs rejoined, the last two cut
+    joined = body[:2] + [body[2] + " " + body[3]] + body[4:-2]
+    paras = "\n".join(f"<p>{p}</p>" for p in joined)
+    write(d / "msn.html", f"""<!doctype html><html><head><title>Leike resigns from OpenAI | MSN</title>
+<meta property="og:site_name" content="MSN"><meta property="article:published_time" content="2024-05-20">
+<link rel="canonical" href="https://www.msn.example/leike-resigns"></head><body>
+<nav><a href="/">Home</a> <a href="/news">News</a> <a href="/money">Money</a></nav>
+<article><h1>Leike resigns from OpenAI, citing safety</h1>{paras}</article>
+<footer>© 2024 Microsoft. Privacy. Terms of use.</footer></body></html>""")
+    # other stories of the same days, on the same subject (hard negatives)
+    write(d / "other.txt", "source: Wire\ndate: 2024-05-18\nurl: https://wire.example/altman-responds\n\n"
+          "Altman Responds to Safety Criticism\n\n"
+          "Sam Altman said OpenAI would publish more about its safety work after Jan Leike resigned.\n\n"
+          "Altman and Greg Brockman wrote a long post on X about the company's approach to AGI.\n\n"
+          "Critics said the statement did not explain why the superalignment team was disbanded.\n\n"
+          "OpenAI said John Schulman would lead alignment research across the company.\n")  # fmt: skip
+    write(d / "daily.txt", "source: Daily\ndate: 2024-05-19\nurl: https://daily.example/safety-culture\n\n"
+          "Inside OpenAI's Safety Exodus\n\n"
+          "Former employees describe a company where safety researchers fought for computing power.\n\n"
+          "The superalignment team had been promised a fifth of OpenAI's compute, people said.\n\n"
+          "Several researchers left in the months after Sam Altman returned as chief executive.\n\n"
+          "OpenAI did not respond to questions about the team's budget.\n")  # fmt: skip
+    return d
+
+
+@pytest.fixture
+def story(run, seed, tmp_path, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "100")
+    run("ingest", str(seed))
+    time.sleep(1.05)  # (added a second later than the seed, as a story grows: the seed is the first)
+    out = run("ingest", str(syndicated(tmp_path))).stdout
+    run.ingest_output = out
+    return run
+
+
+def _line(out: str, name: str) -> str:
+    return next(line for line in out.splitlines() if name in line)
+
+
+@pytest.mark.engines
+def test_copies_are_recognised_at_ingest_and_other_stories_of_the_day_are_not(story, engine):
+    out = story.ingest_output
+    yahoo = _line(out, "openai-s-leike-quits")
+    assert yahoo.startswith("added") and f"(copy of {SEED_ID}, " in yahoo and yahoo.endswith("% the same)")
+    assert int(yahoo.rsplit(", ", 1)[1].split("%")[0]) >= 80
+    assert f"(copy of {SEED_ID}, " in _line(out, "leike-resigns-from-openai")
+    assert "copy of" not in _line(out, "altman-responds") and "copy of" not in _line(out, "inside-openai-s")
+    d = story.json("show", "openai-s-leike-quits")
+    assert d["copy_of"] == SEED_ID and 0.8 <= d["similarity"] <= 1
+    seed = story.json("show", SEED_ID)
+    assert "copy_of" not in seed and sorted(seed["copies"]) == ["leike-resigns-from-openai-citing-safety", "openai-s-leike-quits-says-safety"]
+    assert "copy of  " not in story("show", "openai-s-leike-quits").stdout
+    assert f"copy of {SEED_ID} (" in story("show", "openai-s-leike-quits").stdout
+
+
+@pytest.mark.engines
+def test_a_search_shows_each_passage_once_with_its_copies_folded_under_it(story, engine):
+    out = story("search", "Superalignment team reassigned").stdout
+    assert out.count("**reassigned**") == 1 and out.endswith("1 hit for 'Superalignment team reassigned' in " + out.rsplit(" in ", 1)[1])
+    folded = next(line for line in out.splitlines() if line.startswith("    +2 copies: "))
+    shown = out.split(" · ")[2]  # the source of the hit shown
+    names = {"Yahoo News", "MSN", SEED_ID} - {shown}
+    assert set(folded.removeprefix("    +2 copies: ").split(", ")) == names
+    d = story.json("search", "Superalignment team reassigned")
+    top = d["hits"][0]
+    assert len(top["copies"]) == 2
+    assert {c["article_id"] for c in top["copies"]} | {top["article_id"]} == {
+        SEED_ID, "openai-s-leike-quits-says-safety", "leike-resigns-from-openai-citing-safety"}
+    for c in top["copies"]:
+        assert set(c) >= {"article_id", "source", "url", "similarity"} and 0 < c["similarity"] <= 1
+    every = story.json("search", "Superalignment team reassigned", "--all-copies")
+    assert every["total"] == d["total"] + 2 and all("copies" not in h for h in every["hits"])
+    assert story("search", "-c", "Superalignment team reassigned").stdout.strip() == str(d["total"])
+
+
+@pytest.mark.engines
+def test_by_article_counts_a_story_once(story, engine):
+    once = story.json("search", "Leike", "--by-article", "-n", "50")
+    ids = [h["article_id"] for h in once["hits"]]
+    group = {SEED_ID, "openai-s-leike-quits-says-safety", "leike-resigns-from-openai-citing-safety"}
+    assert len(group & set(ids)) == 1 and "altman-responds-to-safety-criticism" in ids
+    every = story.json("search", "Leike", "--by-article", "-n", "50", "--all-copies")
+    assert group <= {h["article_id"] for h in every["hits"]}
+    assert once["total"] == every["total"] - 2
+
+
+@pytest.mark.engines
+def test_archive_copies_lists_the_groups(story, engine, tmp_path):
+    out = story("copies").stdout
+    golden("copies_story.txt", out.replace(story.json("show", SEED_ID)["ingested_at"][:10], "ADDED"))
+    assert story("copies", "openai-s-leike").stdout == out  # the group of a copy is its original's
+    d = story.json("copies")
+    assert len(d) == 1 and d[0]["original"]["article_id"] == SEED_ID
+    assert [c["source"] for c in d[0]["copies"]] == ["Yahoo News", "MSN"]
+    r = story("copies", "altman-responds", code=1)
+    assert r.stdout == "altman-responds-to-safety-criticism has no copies in the archive.\n"
+    r = story("copies", "nosuch", code=1)
+    assert r.stderr.startswith("archive: no article with id 'nosuch'")
+
+
+@pytest.mark.engines
+def test_removing_the_original_hands_the_group_to_the_earliest_copy(story, engine):
+    story("remove", SEED_ID)
+    d = story.json("copies")
+    assert len(d) == 1
+    assert d[0]["original"]["article_id"] == "openai-s-leike-quits-says-safety"
+    assert [c["article_id"] for c in d[0]["copies"]] == ["leike-resigns-from-openai-citing-safety"]
+    story("remove", "openai-s-leike-quits-says-safety")
+    story("copies", code=1)
+    assert "copy_of" not in story.json("show", "leike-resigns-from-openai")
+
+
+@pytest.mark.engines
+def test_a_new_version_is_decided_again(story, engine, tmp_path):
+    """The Yahoo page is replaced by another story at the same address: no longer a copy."""
+    write(tmp_path / "v2" / "yahoo.md", "---\ntitle: Markets rally\nsource: Yahoo News\ndate: 2024-05-21\n"
+          "url: https://news.yahoo.example/leike-quits\n---\n\n" + "\n\n".join(
+              f"Stocks rose for the {n} day as investors weighed earnings from retailers and chip makers." * 2
+              for n in ("first", "second", "third", "fourth")) + "\n")  # fmt: skip
+    out = story("ingest", str(tmp_path / "v2")).stdout
+    assert out.startswith("updated") and "copy of" not in out
+    assert "copy_of" not in story.json("show", "openai-s-leike-quits")
+    assert [c["article_id"] for c in story.json("copies")[0]["copies"]] == ["leike-resigns-from-openai-citing-safety"]
+
+
+@pytest.mark.engines
+def test_copies_survive_rebuild_and_export_import(story, engine, tmp_path):
+    before = story.json("copies")
+    story("rebuild")
+    assert story.json("copies") == before
+    export = tmp_path / "all.jsonl"
+    export.write_text(story("export").stdout, encoding="utf-8")
+    from .conftest import Run
+
+    fresh = Run(tmp_path / "ix2")
+    fresh("import", str(export))
+    after = fresh.json("copies")
+    strip = lambda groups: [[(m["article_id"], m.get("similarity")) for m in [g["original"]] + g["copies"]]  # noqa: E731
+                            for g in groups]  # fmt: skip
+    assert strip(after) == strip(before)
+
+
+@pytest.mark.engines
+def test_the_timeline_counts_a_story_once(story, engine):
+    d = story.json("timeline", "Leike")
+    every = story.json("search", "Leike", "--by-article", "-n", "50", "--all-copies")
+    assert d["articles"] == every["total"] - 2  # the seed and its two copies are one article
+
+
+def test_an_archive_made_before_copies_finds_them_at_its_next_write(run, seed, tmp_path):
+    run("ingest", str(seed), str(syndicated(tmp_path)))
+    db = sqlite3.connect(tmp_path / "ix" / "archive.db")
+    db.executescript("DROP TABLE copies; DROP TABLE copy_bands; UPDATE meta SET value = '4' WHERE key = 'schema_version';"
+                     "DELETE FROM meta WHERE key = 'copies_found';")  # fmt: skip
+    db.commit()
+    db.close()
+    run("search", "superalignment")  # reading an old archive works, and says nothing about copies yet
+    write(tmp_path / "more" / "note.txt", "A Note\n\nSomething else entirely happened today in the city.\n")
+    run("ingest", str(tmp_path / "more"))
+    d = run.json("copies")  # (all three added at once: the earliest dated, Yahoo's, is the original)
+    assert len(d) == 1 and d[0]["original"]["article_id"] == "openai-s-leike-quits-says-safety"
+    assert {c["article_id"] for c in d[0]["copies"]} == {SEED_ID, "leike-resigns-from-openai-citing-safety"}
+
+
+# -- the rule itself ---------------------------------------------------------------------------
+
+
+def _article(paragraphs: list[str], **kw) -> Article:
+    return Article("T", [Paragraph(1, "title", "T")] + [Paragraph(i, "body", t) for i, t in enumerate(paragraphs, 2)],
+                   **kw)  # fmt: skip
+
+
+def test_the_rule_on_what_republishers_do():
+    body = seed_body()
+    fp = cp.Fingerprint.of(_article(body))
+    assert len(fp.keys) == cp.BANDS
+    trimmed = cp.shingles(body[:4])  # the ending cut
+    assert cp.compare(trimmed, fp.shingles) is not None
+    assert cp.compare(trimmed, fp.shingles) == pytest.approx(1.0)
+    lede = cp.shingles(body[:1])  # the lede alone, as a site's brief with a link: a copy, trimmed
+    assert cp.compare(lede, fp.shingles) == pytest.approx(1.0)
+    feature = cp.shingles([body[0]] + [f"A long feature goes on about {w} in its own words, paragraph after "
+                                       f"paragraph, number {i}, with nothing more from the wire story." * 4
+                                       for i, w in enumerate(["chips", "markets", "courts", "Seoul"] * 3)])  # fmt: skip
+    assert cp.compare(feature, fp.shingles) is None  # the wire's lede quoted in a long feature: not a copy
+    other = cp.shingles(["Sam Altman said OpenAI would publish more about its safety work after Jan Leike "
+                         "resigned, and Greg Brockman wrote a long post about the company's approach."])  # fmt: skip
+    assert cp.compare(other, fp.shingles) is None
+    assert cp.band_keys(cp.shingles(["Too short to tell."])) == []
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(min_size=1, max_size=60), min_size=1, max_size=8))
+def test_any_text_is_either_a_copy_of_itself_or_too_short_to_tell(paragraphs):
+    sh = cp.shingles(paragraphs)
+    keys = cp.band_keys(sh)
+    if len(sh) >= cp.MIN_SHINGLES:
+        assert cp.compare(sh, sh) == 1.0 and len(keys) == cp.BANDS and keys == cp.band_keys(sh)
+    else:
+        assert keys == [] and cp.compare(sh, sh) is None
+
+
+def test_the_original_is_the_first_added_unless_a_later_one_is_dated_earlier():
+    a = _article(["x"], id="a", date="2024-05-19", ingested_at="2024-06-01T00:00:00Z")
+    b = _article(["x"], id="b", date=None, ingested_at="2024-06-02T00:00:00Z")
+    c = _article(["x"], id="c", date="2024-05-17", ingested_at="2024-06-03T00:00:00Z")
+    assert cp.earliest([b, a]).id == "a"
+    assert cp.earliest([a, b, c]).id == "c"
+    assert cp.earliest([b, c]).id == "b"  # an undated article is not compared by date
+    same = _article(["x"], id="z", ingested_at="2024-06-01T00:00:00Z")
+    twin = _article(["x"], id="y", ingested_at="2024-06-01T00:00:00Z")
+    assert cp.earliest([same, twin]).id == cp.earliest([twin, same]).id == "y"  # the same second: by id
+
+
+def test_same_passage():
+    p = seed_body()[1]
+    assert cp.same_passage(p, p.replace("several teams", "other teams"))
+    assert cp.same_passage(p[: len(p) // 2], p)
+    assert not cp.same_passage(p, seed_body()[2])
+
+
+def test_json_of_an_article_that_is_not_a_copy_has_no_copy_fields(run, seed):
+    run("ingest", str(seed))
+    d = json.loads(run("show", SEED_ID, "--format", "json").stdout)
+    assert "copy_of" not in d and "copies" not in d and "similarity" not in d
