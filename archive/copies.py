@@ -6,7 +6,9 @@ article (archive.identity: different URLs, or different texts without one) are c
 their body text is mostly the same, compared as sets of word shingles (runs of SHINGLE words,
 case and punctuation aside): at least OVERLAP of the shorter one's shingles are in the other,
 and at least JACCARD_FLOOR of all their shingles are common to both (so a brief quoted whole
-in a long feature is not a copy of it). Headlines, decks and
+in a long feature is not a copy of it); and when both state at least MIN_FIGURES figures, at
+least SAME_FIGURES of the fewer are in the other (a recurring report, the weekly fuel stocks
+or a dividend notice, repeats its wording with new figures: it is a new story). Headlines, decks and
 captions are left out, since a republisher rewrites those first. A group of copies has one
 original, the earliest (:func:`earliest`: the first added, unless a later one carries an
 earlier date); each copy points to it and says how much of its text it shares with the
@@ -16,11 +18,12 @@ Finding the candidates is MinHash locality-sensitive hashing (the signatures fro
 each article's signature is cut into BANDS bands of ROWS values, and two articles that agree
 on any band are compared exactly, on their shingles. The band keys are kept in the store, so
 a new article is checked against the whole archive in one indexed lookup. BANDS, ROWS,
-OVERLAP and JACCARD_FLOOR were chosen on the judged set in ``benchmarks/copies.py`` (RESULTS.md).
+OVERLAP, JACCARD_FLOOR and SAME_FIGURES were chosen on the judged set in ``benchmarks/copies.py`` (RESULTS.md).
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable
@@ -33,12 +36,15 @@ if TYPE_CHECKING:
 
 SHINGLE = 4  # words per shingle
 ROWS = 2  # signature values per band (band_keys writes a band's two values as its key)
-BANDS = 64  # bands per signature: two articles sharing 18% of their shingles meet with p = 0.88, 25%: 0.98
+BANDS = 32  # bands per signature: two articles sharing 20% of their shingles meet with p = 0.73, 30%: 0.95
 NUM_PERM = BANDS * ROWS
 SEED = 1987  # the MinHash permutations' seed: part of the layout (changing it means new band keys)
 OVERLAP = 0.5  # at least this share of the shorter text's shingles is in the other's ...
 JACCARD_FLOOR = 0.15  # ... and at least this share of all their shingles is common to both
 MIN_SHINGLES = 12  # an article with fewer (a brief of a dozen words) is too short to call a copy
+MIN_FIGURES = 3  # when both state at least this many figures (numbers) ...
+SAME_FIGURES = 0.5  # ... at least this share of the fewer figures are in the other
+_FIGURE = re.compile(r"\d(?:[\d,.]*\d)?")
 
 
 def body_text(article: "Article") -> list[str]:
@@ -51,10 +57,10 @@ def body_text(article: "Article") -> list[str]:
 def shingles(paragraphs: Iterable[str]) -> frozenset[str]:
     """The article's word shingles: SHINGLE consecutive words (case folded, Unicode forms and
     punctuation aside), across paragraph breaks, since a republisher rejoins paragraphs."""
-    words = [w.casefold() for text in paragraphs for w in WORD_RE.findall(unicodedata.normalize("NFKC", text))]
+    words = [w for text in paragraphs for w in WORD_RE.findall(unicodedata.normalize("NFKC", text).casefold())]
     if len(words) < SHINGLE:
         return frozenset([" ".join(words)]) if words else frozenset()
-    return frozenset(" ".join(words[i:i + SHINGLE]) for i in range(len(words) - SHINGLE + 1))
+    return frozenset(map(" ".join, zip(*(words[i:] for i in range(SHINGLE)))))
 
 
 def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
@@ -64,42 +70,57 @@ def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     return inter / (len(a) + len(b) - inter)
 
 
-def compare(copy: frozenset[str], other: frozenset[str]) -> float | None:
-    """How much of ``copy`` is in ``other`` (the share of its shingles), if the two are copies
-    of each other; None if they are not."""
-    if len(copy) < MIN_SHINGLES or len(other) < MIN_SHINGLES:
-        return None
-    inter = len(copy & other)
-    union = len(copy) + len(other) - inter
-    if inter / min(len(copy), len(other)) < OVERLAP or inter / union < JACCARD_FLOOR:
-        return None
-    return inter / len(copy)
-
-
-def band_keys(sh: frozenset[str]) -> list[str]:
+def band_keys(sh: frozenset[str]) -> list[int]:
     """The article's LSH band keys (empty for an article too short to call a copy): two
-    articles that share one are compared."""
+    articles that share one are compared. A key is the band's number and its two 32-bit
+    values, folded into 63 bits (an integer keeps the store's table small)."""
     if len(sh) < MIN_SHINGLES:
         return []
     from rensa import RMinHash
 
     m = RMinHash(NUM_PERM, SEED)
     m.update(list(sh))
-    d = m.digest()  # (a band of two 32-bit values is its own key: 64 bits, nothing to hash)
-    return [f"{band:02x}{d[2 * band]:08x}{d[2 * band + 1]:08x}" for band in range(BANDS)]
+    d = m.digest()
+    return [(band << 57) | (((d[2 * band] << 32) | d[2 * band + 1]) >> 7) for band in range(BANDS)]
+
+
+def figures(paragraphs: Iterable[str]) -> frozenset[str]:
+    """The figures an article states (``24.3``, ``1,125``, ``1987``): what a copy repeats and a
+    recurring report changes."""
+    return frozenset(m.group().replace(",", "") for text in paragraphs for m in _FIGURE.finditer(text))
 
 
 @dataclass
 class Fingerprint:
-    """What recognising copies needs of one article."""
+    """What recognising copies needs of one article: its shingles, its figures and its band keys."""
 
     shingles: frozenset[str]
-    keys: list[str]
+    figures: frozenset[str]
+    keys: list[int]
 
     @classmethod
     def of(cls, article: "Article") -> "Fingerprint":
-        sh = shingles(body_text(article))
-        return cls(sh, band_keys(sh))
+        return cls.of_text(body_text(article))
+
+    @classmethod
+    def of_text(cls, paragraphs: list[str]) -> "Fingerprint":
+        sh = shingles(paragraphs)
+        return cls(sh, figures(paragraphs), band_keys(sh))
+
+
+def compare(copy: Fingerprint, other: Fingerprint) -> float | None:
+    """How much of ``copy`` is in ``other`` (the share of its shingles), if the two are copies
+    of each other (the module's rule); None if they are not."""
+    a, b = copy.shingles, other.shingles
+    if len(a) < MIN_SHINGLES or len(b) < MIN_SHINGLES:
+        return None
+    inter = len(a & b)
+    if inter / min(len(a), len(b)) < OVERLAP or inter / (len(a) + len(b) - inter) < JACCARD_FLOOR:
+        return None
+    fa, fb = copy.figures, other.figures
+    if min(len(fa), len(fb)) >= MIN_FIGURES and len(fa & fb) / min(len(fa), len(fb)) < SAME_FIGURES:
+        return None  # the same wording with other figures: the next of a recurring report
+    return inter / len(a)
 
 
 def order_key(article: "Article") -> tuple[str, str, str]:
@@ -132,7 +153,7 @@ class Copies:
     def __init__(self, store, written: dict[str, "Article"] | None = None) -> None:
         self.store = store
         self.written = written if written is not None else {}  # articles of this batch, not yet readable
-        self._shingles: dict[str, frozenset[str]] = {}
+        self._fingerprints: dict[str, Fingerprint] = {}
         self._articles: dict[str, "Article"] = {}
 
     def _article(self, article_id: str) -> "Article":
@@ -141,10 +162,10 @@ class Copies:
             a = self._articles[article_id] = self.store.get(article_id)
         return a
 
-    def _sh(self, article_id: str) -> frozenset[str]:
-        if article_id not in self._shingles:
-            self._shingles[article_id] = shingles(body_text(self._article(article_id)))
-        return self._shingles[article_id]
+    def _fp(self, article_id: str) -> Fingerprint:
+        if article_id not in self._fingerprints:
+            self._fingerprints[article_id] = Fingerprint.of(self._article(article_id))
+        return self._fingerprints[article_id]
 
     def _root(self, article_id: str) -> str:
         link = self.store.copy_links([article_id]).get(article_id)
@@ -160,7 +181,7 @@ class Copies:
             self.forget(article.id)
         self._articles[article.id] = article
         fp = Fingerprint.of(article)
-        self._shingles[article.id] = fp.shingles
+        self._fingerprints[article.id] = fp
         if fp.keys or not new:
             self.store.put_copy_bands(article.id, fp.keys, new)
         if not fp.keys:
@@ -168,7 +189,7 @@ class Copies:
         matches: list[tuple[float, str]] = []
         for other in sorted(self.store.copy_candidates(fp.keys) - {article.id}):
             try:
-                sim = compare(fp.shingles, self._sh(other))
+                sim = compare(fp, self._fp(other))
             except NotFound:  # (band keys left by an article removed meanwhile)
                 continue
             if sim is not None:
@@ -185,7 +206,7 @@ class Copies:
                 if member != original:
                     self.store.set_copy_link(member, original, sim)
             if root != original:  # a former original joins as a copy, recognised by the new article
-                sim = compare(self._sh(root), fp.shingles) or compare(self._sh(root), self._sh(original)) or best_sim
+                sim = compare(self._fp(root), fp) or compare(self._fp(root), self._fp(original)) or best_sim
                 self.store.set_copy_link(root, original, sim)
         if original == article.id:
             self.store.set_copy_link(article.id, None)

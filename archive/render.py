@@ -100,10 +100,13 @@ def search_text(result: SearchResult, style: Style) -> str:
     noun = "article" if result.by_article else "hit"
     first, last = result.hits[0].rank, result.hits[-1].rank
     total = f"{result.total:,}" + ("" if result.total_exact else "+")
-    shown = f"{first}–{last} of {total}" if (first, last) != (1, result.total) else total
-    plural = noun if result.total == 1 else noun + "s"
+    folded = sum(len(h.copies) for h in result.hits)  # (paragraph totals count copies; by article, stories)
+    everything = first == 1 and result.total_exact and last + (0 if result.by_article else folded) == result.total
+    shown = f"{last:,}" if everything else f"{first}–{last} of {total}"
+    plural = noun if (last if everything else result.total) == 1 else noun + "s"
+    copies = f" (+{folded} cop{'y' if folded == 1 else 'ies'})" if folded else ""
     ranked = ", ranked by words and meaning" if result.ranking == "words+meaning" else ""
-    out.append(style.dim(f"{shown} {plural} for {result.query!r}{ranked} in {result.took_ms:.0f} ms"))
+    out.append(style.dim(f"{shown} {plural}{copies} for {result.query!r}{ranked} in {result.took_ms:.0f} ms"))
     return "\n".join(out)
 
 

@@ -56,7 +56,7 @@ class OpenSearchStore:
         self._vector_mapping = False
         # copies (archive.copies), in this transaction: article id -> band keys / (original, similarity);
         # an empty list / None: none any more
-        self._bands: dict[str, list[str]] = {}
+        self._bands: dict[str, list[int]] = {}
         self._links: dict[str, tuple[str, float] | None] = {}
         self._has_copies: tuple[float, bool] | None = None
 
@@ -179,7 +179,7 @@ class OpenSearchStore:
         bands, links, self._bands, self._links = self._bands, self._links, {}, {}
         meta = self.cluster.meta
         actions = [{"_op_type": "index", "_index": meta, "_id": f"bands:{i}",
-                    "_source": {"kind": "bands", "key": i, "term": keys}} for i, keys in bands.items() if keys]
+                    "_source": {"kind": "bands", "key": i, "term": [str(k) for k in keys]}} for i, keys in bands.items() if keys]
         actions += [{"_op_type": "index", "_index": meta, "_id": f"copy:{i}",
                      "_source": {"kind": "copy", "key": i, "term": link[0], "value": repr(link[1])}}
                     for i, link in links.items() if link is not None]  # fmt: skip
@@ -206,14 +206,15 @@ class OpenSearchStore:
             self._has_copies = (now, int(res["count"]) > 0)
         return self._has_copies[1]
 
-    def put_copy_bands(self, article_id: str, keys: list[str], new: bool = False) -> None:
+    def put_copy_bands(self, article_id: str, keys: list[int], new: bool = False) -> None:
         self._bands[article_id] = list(keys)
 
-    def copy_candidates(self, keys: list[str]) -> set[str]:
+    def copy_candidates(self, keys: list[int]) -> set[str]:
         wanted = set(keys)
         out = {i for i, ks in self._bands.items() if wanted.intersection(ks)}
-        for i in range(0, len(keys), 1000):
-            query = {"bool": {"filter": [{"term": {"kind": "bands"}}, {"terms": {"term": keys[i:i + 1000]}}]}}
+        terms = [str(k) for k in keys]
+        for i in range(0, len(terms), 1000):
+            query = {"bool": {"filter": [{"term": {"kind": "bands"}}, {"terms": {"term": terms[i:i + 1000]}}]}}
             out.update(r["key"] for r in self._meta_search("finding copies", query, ["key"]) if r["key"] not in self._bands)
         return out
 

@@ -102,9 +102,9 @@ def _fill_identity(db: sqlite3.Connection) -> None:
 
 # Layout 5: copies (archive.copies): each article's MinHash band keys, and each copy's original.
 _COPIES = """
-CREATE TABLE IF NOT EXISTS copy_bands (key TEXT NOT NULL, article_id TEXT NOT NULL,
+CREATE TABLE IF NOT EXISTS copy_bands (key INTEGER NOT NULL, article_id TEXT NOT NULL,
     PRIMARY KEY (key, article_id)) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS copy_bands_article ON copy_bands(article_id);
+CREATE TABLE IF NOT EXISTS copy_keys (article_id TEXT PRIMARY KEY, keys TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS copies (article_id TEXT PRIMARY KEY, copy_of TEXT NOT NULL,
     similarity REAL NOT NULL) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS copies_of ON copies(copy_of);
@@ -386,22 +386,31 @@ class Store:
         self.db.execute("DELETE FROM paragraphs WHERE article_id = ?", (article_id,))
         self.db.execute("DELETE FROM articles WHERE id = ?", (article_id,))
         self.db.execute("DELETE FROM versions WHERE article_id = ?", (article_id,))
-        self.db.execute("DELETE FROM copy_bands WHERE article_id = ?", (article_id,))
+        self.put_copy_bands(article_id, [])
         self.db.execute("DELETE FROM copies WHERE article_id = ?", (article_id,))
 
     # -- copies (archive.copies) --------------------------------------------------------------
 
-    def put_copy_bands(self, article_id: str, keys: list[str], new: bool = False) -> None:
-        """Record an article's band keys (``new``: it has none yet), replacing those it had."""
+    def put_copy_bands(self, article_id: str, keys: list[int], new: bool = False) -> None:
+        """Record an article's band keys (``new``: it has none yet), replacing those it had.
+        (Each article's keys are kept in a row of their own too: removing them then needs no
+        second index on the bands, which would double the cost of adding them.)"""
         if not new:
-            self.db.execute("DELETE FROM copy_bands WHERE article_id = ?", (article_id,))
-        self.db.executemany("INSERT OR IGNORE INTO copy_bands (key, article_id) VALUES (?, ?)",
-                            [(k, article_id) for k in keys])  # fmt: skip
+            row = self.db.execute("SELECT keys FROM copy_keys WHERE article_id = ?", (article_id,)).fetchone()
+            if row is not None:
+                self.db.executemany("DELETE FROM copy_bands WHERE key = ? AND article_id = ?",
+                                    [(k, article_id) for k in json.loads(row[0])])  # fmt: skip
+                self.db.execute("DELETE FROM copy_keys WHERE article_id = ?", (article_id,))
+        if keys:
+            self.db.executemany("INSERT OR IGNORE INTO copy_bands (key, article_id) VALUES (?, ?)",
+                                [(k, article_id) for k in keys])  # fmt: skip
+            self.db.execute("INSERT OR REPLACE INTO copy_keys (article_id, keys) VALUES (?, ?)",
+                            (article_id, json.dumps(keys)))  # fmt: skip
 
     def has_copies(self) -> bool:
         return self.db.execute("SELECT 1 FROM copies LIMIT 1").fetchone() is not None
 
-    def copy_candidates(self, keys: list[str]) -> set[str]:
+    def copy_candidates(self, keys: list[int]) -> set[str]:
         """The articles that share a band key with ``keys``."""
         out: set[str] = set()
         for i in range(0, len(keys), 500):
