@@ -37,7 +37,10 @@ SUGGEST_BELOW = 3  # offer a spelling when a query finds fewer hits than this
 # a claim) ranks paragraphs with any of its words, best first (chosen on SciFact train).
 ALL_WORDS_UP_TO = 3
 COUNT_UP_TO = 1_000  # hits are counted exactly up to here; beyond, the total is "1,000+"
-FOLD_FETCH = 3  # with copies in the archive, a page asks for this many times its hits, to fold copies under them
+# With copies in the archive, a page asks for FOLD_EXTRA more hits than it shows, to fold copies
+# under their passages; if that leaves it short, for FOLD_FETCH times as many.
+FOLD_EXTRA = 10
+FOLD_FETCH = 3
 SORTS = ("relevance", "date", "oldest")
 FACETS = ("source", "date", "day", "kind", "tag", "lang")  # date: by month; day: by day
 
@@ -131,15 +134,17 @@ class Searcher:
             equery, res = self.run(plan)
             if plan.match == "all" and plan.words is not None and len(plan.words) > 1 and res.total == 0:
                 equery, res = self.fall_back(plan)
-            if plan.fold and len(res.hits) < res.total and not self._blending(plan) and self._grouped(res):
-                equery, res = self.run(plan, wide=True)  # (a copy among the hits: room to fold)
             blended = self.blend(plan, res)
             total = res.total
             folded: dict[tuple[str, int], list[dict]] = {}
             if plan.fold:
                 if plan.by_article and res.total_exact:  # a story counts once, on every page alike
                     total = self._stories(plan, res)
-                folded, _ = self.fold_copies(res, plan)
+                fetched = len(res.hits)
+                folded, n_folded = self.fold_copies(res, plan)
+                if n_folded and len(res.hits) < opts.limit and fetched < res.total and not blended:
+                    equery, res = self.run(plan, wide=True)  # (so many copies that the page came out short)
+                    folded, _ = self.fold_copies(res, plan)
             hits = self.fill_in(res, plan.node, opts, plan.offset, res.per_article if plan.by_article else None)
             for hit in hits:
                 hit.copies = folded.get((hit.article_id, hit.paragraph), [])
@@ -187,8 +192,9 @@ class Searcher:
         return plan.meaning
 
     def run(self, plan: Plan, wide: bool = False) -> tuple["EngineQuery", "EngineResult"]:
-        """Ask the index. With copies in the archive, the hits up to the page's end (``wide``:
-        FOLD_FETCH times as many, enough to fill the page once copies fold under their passages)."""
+        """Ask the index. With copies in the archive, for the hits up to the page's end and
+        FOLD_EXTRA more (``wide``: FOLD_FETCH times as many), to fill the page once copies fold
+        under their passages."""
         from .engine.base import EngineQuery
 
         opts = plan.opts
@@ -197,7 +203,8 @@ class Searcher:
         lift = TITLE_WEIGHT if plan.match == "all" else 0.0
         limit, skip = opts.limit, plan.offset
         if plan.fold:
-            limit, skip = (plan.offset + opts.limit) * (FOLD_FETCH if wide else 1) + (10 if wide else 0), 0
+            end = plan.offset + opts.limit
+            limit, skip = (end * FOLD_FETCH + FOLD_EXTRA if wide else end + FOLD_EXTRA), 0
         if self._blending(plan):  # the best candidates, re-ranked by blend(), then the page
             from .semantic import CANDIDATES
 
@@ -282,11 +289,6 @@ class Searcher:
             ids = {h.article_id for h in self.index.search(eq).hits}
         links = self.store.copy_links(ids)
         return len({links[i][0] if i in links else i for i in ids})
-
-    def _grouped(self, res: "EngineResult") -> bool:
-        """Whether any of the hits is in a group of copies (a copy, or an original with copies)."""
-        ids = {h.article_id for h in res.hits}
-        return bool(self.store.copy_links(ids)) or bool(self.store.copy_members(ids))
 
     def fold_copies(self, res: "EngineResult", plan: Plan) -> tuple[dict[tuple[str, int], list[dict]], int]:
         """Each passage once: a hit from a copy of an article already shown (archive.copies)
