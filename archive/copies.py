@@ -146,14 +146,18 @@ def earliest(articles: Iterable["Article"]) -> "Article":
 
 class Copies:
     """Keeps the archive's groups of copies right as articles come and go (inside a write's
-    transaction): :meth:`place` an article just stored, :meth:`forget` one about to be removed.
-    Works through the store's copy records (``put_copy_bands``, ``copy_candidates``,
-    ``set_copy_link``, ``copy_links``, ``copy_members``) on either engine."""
+    transaction): :meth:`place` an article just stored, :meth:`forget` one about to be removed,
+    :meth:`flush` before the transaction ends. Works through the store's copy records
+    (``put_copy_bands``, ``add_copy_bands``, ``copy_candidates``, ``set_copy_link``,
+    ``copy_links``, ``copy_members``) on either engine."""
 
     def __init__(self, store, written: dict[str, "Article"] | None = None) -> None:
         self.store = store
         self.written = written if written is not None else {}  # articles of this batch, not yet readable
         self._fingerprints: dict[str, Fingerprint] = {}
+        # band keys of this write's new articles, written together (in key order) by flush()
+        self._pending: dict[str, list[int]] = {}
+        self._pending_by_key: dict[int, set[str]] = {}
         self._articles: dict[str, "Article"] = {}
 
     def _article(self, article_id: str) -> "Article":
@@ -182,12 +186,18 @@ class Copies:
         self._articles[article.id] = article
         fp = Fingerprint.of(article)
         self._fingerprints[article.id] = fp
-        if fp.keys or not new:
-            self.store.put_copy_bands(article.id, fp.keys, new)
+        if new:
+            self._pending[article.id] = fp.keys
+        else:
+            self.store.put_copy_bands(article.id, fp.keys, False)
         if not fp.keys:
             return None
+        candidates = self.store.copy_candidates(fp.keys)
+        for key in fp.keys:
+            candidates |= self._pending_by_key.get(key, set())
+            self._pending_by_key.setdefault(key, set()).add(article.id)
         matches: list[tuple[float, str]] = []
-        for other in sorted(self.store.copy_candidates(fp.keys) - {article.id}):
+        for other in sorted(candidates - {article.id}):
             try:
                 sim = compare(fp, self._fp(other))
             except NotFound:  # (band keys left by an article removed meanwhile)
@@ -228,7 +238,16 @@ class Copies:
                 if member != heir:
                     self.store.set_copy_link(member, heir, sim)
         if not keep_bands:
+            for key in self._pending.pop(article_id, []):
+                self._pending_by_key.get(key, set()).discard(article_id)
             self.store.put_copy_bands(article_id, [], False)
+
+    def flush(self) -> None:
+        """Write the band keys of the new articles placed since the last flush (before the
+        write's transaction ends): in key order, one pass over the store's index of them."""
+        if self._pending:
+            self.store.add_copy_bands(self._pending)
+        self._pending, self._pending_by_key = {}, {}
 
 
 def same_passage(a: str, b: str) -> bool:

@@ -110,6 +110,7 @@ class Ingester:
 
                 for article_id, blob in embed_articles(upserts.values()).items():
                     self.archive.store.put_vector(article_id, MODEL, blob)
+            copies.flush()
             if upserts:
                 self.archive._commit(upserts, [])
         self.archive.journal.clear()

@@ -206,6 +206,9 @@ class OpenSearchStore:
             self._has_copies = (now, int(res["count"]) > 0)
         return self._has_copies[1]
 
+    def add_copy_bands(self, keys: dict[str, list[int]]) -> None:
+        self._bands.update(keys)
+
     def put_copy_bands(self, article_id: str, keys: list[int], new: bool = False) -> None:
         self._bands[article_id] = list(keys)
 

@@ -407,6 +407,14 @@ class Store:
             self.db.execute("INSERT OR REPLACE INTO copy_keys (article_id, keys) VALUES (?, ?)",
                             (article_id, json.dumps(keys)))  # fmt: skip
 
+    def add_copy_bands(self, keys: dict[str, list[int]]) -> None:
+        """Record the band keys of articles that have none yet, all at once, in key order (a
+        B-tree takes sorted inserts page by page; one at a time they land all over it)."""
+        rows = sorted((k, article_id) for article_id, ks in keys.items() for k in ks)
+        self.db.executemany("INSERT OR IGNORE INTO copy_bands (key, article_id) VALUES (?, ?)", rows)
+        self.db.executemany("INSERT OR REPLACE INTO copy_keys (article_id, keys) VALUES (?, ?)",
+                            [(i, json.dumps(ks)) for i, ks in keys.items() if ks])  # fmt: skip
+
     def has_copies(self) -> bool:
         return self.db.execute("SELECT 1 FROM copies LIMIT 1").fetchone() is not None
 
