@@ -70,6 +70,21 @@ except ImportError:  # pragma: no cover - PyStemmer is a hard dependency
     _stem_word = None
 
 
+# Words that the Snowball stemmer merges with an unrelated word, each with the index form it
+# keeps instead (what Lucene's StemmerOverrideFilter does; the OpenSearch analyzer has the same
+# rules, archive.engine.opensearch.mapping): a search for `quit` must not find, or mark, `quite`.
+# In the comments, what each would otherwise be one word with.
+STEM_OVERRIDES: dict[str, str] = {
+    "quite": "quite",  # quit
+    **dict.fromkeys(("experiment", "experiments", "experimented", "experimenting"), "experiment"),  # experience
+    **dict.fromkeys(("animal", "animals"), "animal"),  # animation, animated
+    **dict.fromkeys(("executive", "executives"), "executive"),  # execute, executed
+    **dict.fromkeys(("authority", "authorities"), "authority"),  # author, authors
+    **dict.fromkeys(("business", "businesses"), "business"),  # busy
+    "united": "united",  # unit, units
+}
+
+
 @lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
     """The index form of one lower-cased word."""
@@ -78,7 +93,7 @@ def stem(word: str) -> str:
     word = word.replace("’", "'")
     if _stem_word is None or not word.isascii():
         return word
-    return _stem_word(word)
+    return STEM_OVERRIDES.get(word) or _stem_word(word)
 
 
 @dataclass(frozen=True, slots=True)

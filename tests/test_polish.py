@@ -224,3 +224,28 @@ def test_an_html_page_keeps_its_own_deck_and_a_caption_its_credit(run, tmp_path)
         ("body", "Jan Leike, a leading AI researcher who e", None)]  # fmt: skip
     assert "The former OpenAI safety lead" not in json.dumps(a)
     assert (a["author"], a["source"]) == ("Kyle Wiggers", "TechCrunch")
+
+
+@pytest.mark.engines
+def test_quit_finds_and_marks_quit_not_quite(run, tmp_path, engine):
+    """Snowball English stems `quite` to `quit` (and `executive` to `execut`, `business` to
+    `busi`, `united` to `unit`): the stemmer's overrides keep such words apart from the ones
+    they would merge with, on both engines (archive.analysis.STEM_OVERRIDES)."""
+    write(tmp_path / "a.txt", "date: 2024-05-18\n\nLeike Quits\n\nJan Leike quit OpenAI on Friday.\n\n"
+          "It was quite a week for the company.\n\nThe executives met on Monday.\n\n"
+          "The state set an execution date.\n\nBusiness was good for the unit.\n\n"
+          "The phones were busy at the United Nations.\n")  # fmt: skip
+    run("ingest", str(tmp_path / "a.txt"))
+
+    def paragraphs(query: str) -> list[int]:
+        return sorted(h["paragraph"] for h in run.json("search", query, code=None)["hits"])
+
+    d = run.json("search", "quit")
+    assert sorted(h["paragraph"] for h in d["hits"]) == [1, 2]  # the headline's Quits, the body's quit
+    assert all("quite" not in h["snippet"] for h in d["hits"])
+    assert "<mark>quit</mark>" in next(h["snippet"] for h in d["hits"] if h["paragraph"] == 2)
+    assert paragraphs("quite") == [3]
+    assert paragraphs("quits") == [1, 2]  # (quits and quit are one word)
+    assert paragraphs("executive") == [4] and paragraphs("execute") == [5]
+    assert paragraphs("business") == [6] and paragraphs("busy") == [7]
+    assert paragraphs("unit") == [6] and paragraphs("united") == [7]

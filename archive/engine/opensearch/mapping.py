@@ -5,11 +5,11 @@ articles and meta indices, and the layout versions.
 
 from __future__ import annotations
 
-from ...analysis import MAX_WORD, STOP_WORDS
+from ...analysis import MAX_WORD, STEM_OVERRIDES, STOP_WORDS
 
 
 # Bump when a mapping or analyzer changes: an archive built before then must be rebuilt.
-LAYOUT = "opensearch/1"
+LAYOUT = "opensearch/2"  # 2: the stemmer's overrides (archive.analysis.STEM_OVERRIDES)
 
 
 # Scripts written without spaces between morphemes: each run becomes a word of its own, which
@@ -26,6 +26,14 @@ _JOINERS = (".,_:;\u00b7\u2027\ufe13\ufe55\uff1a\u0589\u060c\u060d\u066c\u07f8\u
             "\uff3f\u2018\uff07\u0387\u05f4\u037e")
 
 
+def _override_rules() -> list[str]:
+    """archive.analysis.STEM_OVERRIDES as the rules of Lucene's stemmer_override filter."""
+    groups: dict[str, list[str]] = {}
+    for word, term in STEM_OVERRIDES.items():
+        groups.setdefault(term, []).append(word)
+    return [f"{', '.join(words)} => {term}" for term, words in groups.items()]
+
+
 ANALYSIS = {
     "char_filter": {
         "word_joiners": {"type": "mapping",
@@ -35,6 +43,7 @@ ANALYSIS = {
     "filter": {
         "news_stop": {"type": "stop", "stopwords": sorted(STOP_WORDS)},
         "news_stem": {"type": "snowball", "language": "English"},  # = PyStemmer's english
+        "news_overrides": {"type": "stemmer_override", "rules": _override_rules()},  # = STEM_OVERRIDES
         # archive.analysis.stem leaves words with non-ASCII letters (naïve, café) as written
         "news_ascii_only": {"type": "keyword_marker", "keywords_pattern": ".*[^\\x00-\\x7F].*"},
         "news_possessive": {"type": "stemmer", "language": "possessive_english"},
@@ -48,7 +57,7 @@ ANALYSIS = {
             "char_filter": ["word_joiners", "cjk_runs"],
             "tokenizer": "standard",
             "filter": ["no_emoji", "news_length", "lowercase", "news_bigrams", "news_possessive", "news_stop",
-                       "news_ascii_only", "news_stem"],
+                       "news_ascii_only", "news_overrides", "news_stem"],
         },
         "plain": {  # sources and bylines: words, lower-cased
             "type": "custom",

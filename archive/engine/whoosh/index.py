@@ -44,7 +44,7 @@ WALK_ALL_UP_TO = 5000
 class WhooshEngine:
     name = "whoosh"
     # Bump when the schema or the analysis changes: archives built before then must be rebuilt.
-    LAYOUT = "whoosh/3"  # 3: kind weights applied at query time, not as index-time boosts
+    LAYOUT = "whoosh/4"  # 3: kind weights applied at query time; 4: the stemmer's overrides (STEM_OVERRIDES)
 
     def __init__(self, path: Path, *, create: bool = False) -> None:
         """Open the index at ``path`` (a link to the current generation's directory)."""
