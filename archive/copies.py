@@ -251,15 +251,14 @@ class Copies:
 
 
 def same_passage(a: str, b: str) -> bool:
-    """Whether two paragraphs of copies are the same passage: nearly the same characters (a
-    word edited), or one most of the other (a sentence cut, two paragraphs rejoined)."""
-    from rapidfuzz import fuzz
-
-    a, b = " ".join(a.casefold().split()), " ".join(b.casefold().split())
-    if fuzz.ratio(a, b) >= 80:
-        return True
-    short, long = sorted((a, b), key=len)
-    return len(short) >= 0.4 * len(long) and fuzz.partial_ratio(short, long) >= 90
+    """Whether two paragraphs of copies are the same passage, by the articles' own rule on
+    words: at least OVERLAP of the shorter one's shingles are in the other (a word edited, a
+    sentence cut, two paragraphs rejoined), and the shorter is at least 40% of the longer."""
+    sa, sb = shingles([a]), shingles([b])
+    if not sa or not sb:
+        return False
+    short, long = sorted((sa, sb), key=len)
+    return len(short) >= 0.4 * len(long) and len(short & long) / len(short) >= OVERLAP
 
 
 @dataclass

@@ -37,8 +37,9 @@ SUGGEST_BELOW = 3  # offer a spelling when a query finds fewer hits than this
 # a claim) ranks paragraphs with any of its words, best first (chosen on SciFact train).
 ALL_WORDS_UP_TO = 3
 COUNT_UP_TO = 1_000  # hits are counted exactly up to here; beyond, the total is "1,000+"
-# With copies in the archive, a page asks for FOLD_EXTRA more hits than it shows, to fold copies
-# under their passages; if that leaves it short, for FOLD_FETCH times as many.
+# With copies in the archive a page asks for the hits up to its end, from the first (a copy
+# folds under a passage shown before it); when folding leaves it short, for FOLD_FETCH times as
+# many and FOLD_EXTRA more. (Asking for more every time costs a cold search more segments read.)
 FOLD_EXTRA = 10
 FOLD_FETCH = 3
 SORTS = ("relevance", "date", "oldest")
@@ -192,9 +193,9 @@ class Searcher:
         return plan.meaning
 
     def run(self, plan: Plan, wide: bool = False) -> tuple["EngineQuery", "EngineResult"]:
-        """Ask the index. With copies in the archive, for the hits up to the page's end and
-        FOLD_EXTRA more (``wide``: FOLD_FETCH times as many), to fill the page once copies fold
-        under their passages."""
+        """Ask the index. With copies in the archive, for the hits up to the page's end
+        (``wide``: FOLD_FETCH times as many and FOLD_EXTRA more, to fill a page that folding
+        left short)."""
         from .engine.base import EngineQuery
 
         opts = plan.opts
@@ -204,7 +205,7 @@ class Searcher:
         limit, skip = opts.limit, plan.offset
         if plan.fold:
             end = plan.offset + opts.limit
-            limit, skip = (end * FOLD_FETCH + FOLD_EXTRA if wide else end + FOLD_EXTRA), 0
+            limit, skip = (end * FOLD_FETCH + FOLD_EXTRA if wide else end), 0
         if self._blending(plan):  # the best candidates, re-ranked by blend(), then the page
             from .semantic import CANDIDATES
 
@@ -296,8 +297,6 @@ class Searcher:
         passage); where the group's original is among them, it is the one shown, in the place
         the best of them earned. Leaves the page's hits in ``res``; returns what folded under
         each of them and how many hits folded. Only the articles in a group of copies are read."""
-        from .copies import same_passage
-
         hits, page = res.hits, slice(plan.offset, plan.offset + plan.opts.limit)
         links = self.store.copy_links({h.article_id for h in hits})
         if not links:  # (no hit is a copy: nothing folds)
@@ -319,7 +318,7 @@ class Searcher:
             if root in originals:
                 for s in home_of.get(root, []):
                     if s.article_id != h.article_id and (plan.by_article or (
-                            row is not None and same_passage(res.rows[(s.article_id, s.n)].text, row.text))):
+                            row is not None and _same_passage(res.rows[(s.article_id, s.n)].text, row.text))):
                         home = s
                         break
             if home is None:
@@ -487,6 +486,12 @@ class Searcher:
             label = f"related:{article.id}" + (f"#{para}" if para is not None else "")
             took = (time.perf_counter() - started) * 1000
             return SearchResult(label, res.total, took, 1, limit, hits, None, para is None, "any")
+
+
+def _same_passage(a: str, b: str) -> bool:
+    from .copies import same_passage  # (loaded only when two hits of one group meet)
+
+    return same_passage(a, b)
 
 
 def _same_case(word: str) -> Callable[[re.Match[str]], str]:
