@@ -42,6 +42,7 @@ SEED = 1987  # the MinHash permutations' seed: part of the layout (changing it m
 OVERLAP = 0.5  # at least this share of the shorter text's shingles is in the other's ...
 JACCARD_FLOOR = 0.15  # ... and at least this share of all their shingles is common to both
 MIN_SHINGLES = 12  # an article with fewer (a brief of a dozen words) is too short to call a copy
+MAX_CANDIDATES = 12  # articles compared word for word with a new one: those sharing the most band keys
 MIN_FIGURES = 3  # when both state at least this many figures (numbers) ...
 SAME_FIGURES = 0.5  # ... at least this share of the fewer figures are in the other
 _FIGURE = re.compile(r"\d(?:[\d,.]*\d)?")
@@ -192,12 +193,16 @@ class Copies:
             self.store.put_copy_bands(article.id, fp.keys, False)
         if not fp.keys:
             return None
-        candidates = self.store.copy_candidates(fp.keys)
+        shared = self.store.copy_candidates(fp.keys)
         for key in fp.keys:
-            candidates |= self._pending_by_key.get(key, set())
+            for other in self._pending_by_key.get(key, ()):
+                shared[other] = shared.get(other, 0) + 1
             self._pending_by_key.setdefault(key, set()).add(article.id)
+        shared.pop(article.id, None)
+        # (the most alike first, and a bounded number: a formulaic story meets dozens of its kind)
+        candidates = sorted(shared, key=lambda i: (-shared[i], i))[:MAX_CANDIDATES]
         matches: list[tuple[float, str]] = []
-        for other in sorted(candidates - {article.id}):
+        for other in candidates:
             try:
                 sim = compare(fp, self._fp(other))
             except NotFound:  # (band keys left by an article removed meanwhile)

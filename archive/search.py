@@ -38,8 +38,8 @@ SUGGEST_BELOW = 3  # offer a spelling when a query finds fewer hits than this
 ALL_WORDS_UP_TO = 3
 COUNT_UP_TO = 1_000  # hits are counted exactly up to here; beyond, the total is "1,000+"
 # With copies in the archive a page asks for the hits up to its end, from the first (a copy
-# folds under a passage shown before it); when folding leaves it short, for FOLD_FETCH times as
-# many and FOLD_EXTRA more. (Asking for more every time costs a cold search more segments read.)
+# folds under a passage shown before it), and FOLD_EXTRA more; when folding leaves it short, for
+# FOLD_FETCH times as many. (A second search costs more than ten more hits in the first.)
 FOLD_EXTRA = 10
 FOLD_FETCH = 3
 SORTS = ("relevance", "date", "oldest")
@@ -193,9 +193,9 @@ class Searcher:
         return plan.meaning
 
     def run(self, plan: Plan, wide: bool = False) -> tuple["EngineQuery", "EngineResult"]:
-        """Ask the index. With copies in the archive, for the hits up to the page's end
-        (``wide``: FOLD_FETCH times as many and FOLD_EXTRA more, to fill a page that folding
-        left short)."""
+        """Ask the index. With copies in the archive, for the hits up to the page's end and
+        FOLD_EXTRA more (``wide``: FOLD_FETCH times as many, to fill a page that folding left
+        short)."""
         from .engine.base import EngineQuery
 
         opts = plan.opts
@@ -205,7 +205,7 @@ class Searcher:
         limit, skip = opts.limit, plan.offset
         if plan.fold:
             end = plan.offset + opts.limit
-            limit, skip = (end * FOLD_FETCH + FOLD_EXTRA if wide else end), 0
+            limit, skip = (end * FOLD_FETCH + FOLD_EXTRA if wide else end + FOLD_EXTRA), 0
         if self._blending(plan):  # the best candidates, re-ranked by blend(), then the page
             from .semantic import CANDIDATES
 

@@ -483,7 +483,8 @@ def run_code(code: Path) -> list[str]:
     return [sys.executable, "-c", boot]
 
 
-def compare_cold(before: Path, size: int, rounds: int, out: Path, parts: list[str]) -> None:
+def compare_cold(before: Path, size: int, rounds: int, out: Path, parts: list[str],
+                 also: list[str] | None = None) -> None:  # fmt: skip
     """Cold `archive search` of this checkout against the one at ``before``, side by side: each
     version gets its own archive of the same Reuters paragraphs (a store's layout belongs to its
     version), both are started the same way, and the runs alternate query by query (the
@@ -494,7 +495,10 @@ def compare_cold(before: Path, size: int, rounds: int, out: Path, parts: list[st
     codes = {"before": before.resolve(), "after": ROOT}
     for code in codes.values():
         compileall.compile_dir(str(code / "archive"), quiet=1)
-    times: dict[str, list[float]] = {name: [] for name in codes}
+    variants = {name: (code, name, []) for name, code in codes.items()}  # name -> (checkout, archive, extra args)
+    if also:  # this checkout once more, with these arguments after the query
+        variants["after " + " ".join(also)] = (ROOT, "after", list(also))
+    times: dict[str, list[float]] = {name: [] for name in variants}
     with tempfile.TemporaryDirectory() as tmp:
         corpus = Path(tmp) / "corpus.jsonl"
         n_articles, _, docs = build_corpus(size, corpus)
@@ -503,9 +507,9 @@ def compare_cold(before: Path, size: int, rounds: int, out: Path, parts: list[st
                            check=True, capture_output=True)  # fmt: skip
         for _ in range(rounds):
             for q in COLD_QUERIES:
-                for name, code in codes.items():
+                for name, (code, ix, extra) in variants.items():
                     started = time.perf_counter()
-                    subprocess.run(run_code(code) + ["--index", f"{tmp}/ix-{name}", "search", q], env=env,
+                    subprocess.run(run_code(code) + ["--index", f"{tmp}/ix-{ix}", "search", q, *extra], env=env,
                                    check=True, capture_output=True)  # fmt: skip
                     times[name].append((time.perf_counter() - started) * 1000)
     b, a = times["before"], times["after"]
@@ -518,6 +522,10 @@ def compare_cold(before: Path, size: int, rounds: int, out: Path, parts: list[st
         f"| fastest | {min(b):.0f} ms | {min(a):.0f} ms | {min(a) / min(b):.2f} |\n"
         f"| p90 | {pct(b, 0.9):.0f} ms | {pct(a, 0.9):.0f} ms | {pct(a, 0.9) / pct(b, 0.9):.2f} |\n"
     )  # fmt: skip
+    for name in list(times)[2:]:
+        x = times[name]
+        parts.append(f"`{name}`: median {statistics.median(x):.0f} ms ({statistics.median(x) / statistics.median(b):.2f} "
+                     f"of before), fastest {min(x):.0f} ms, p90 {pct(x, 0.9):.0f} ms\n")  # fmt: skip
     out.write_text("\n".join(parts) + "\n")
     print("\n".join(parts))
 
@@ -541,6 +549,8 @@ def main() -> None:
                     help="compare cold `archive search` with another checkout (git worktree add DIR COMMIT), side "
                          "by side on --sizes paragraphs")  # fmt: skip
     ap.add_argument("--rounds", type=int, default=3, help="--cold-before: rounds of the 10 cold queries")
+    ap.add_argument("--cold-also", metavar="ARGS",
+                    help="--cold-before: a third series, this checkout with these search arguments (e.g. --all-copies)")
     ap.add_argument("--memory", type=int, metavar="MB",
                     help="the archive's ingest memory budget (archive ingest --memory; default: its default)")
     args = ap.parse_args()
@@ -557,7 +567,8 @@ def main() -> None:
         measure_existing(args.archive, args.out, parts)
         return
     if args.cold_before:
-        compare_cold(args.cold_before, sizes[0], args.rounds, args.out, parts)
+        compare_cold(args.cold_before, sizes[0], args.rounds, args.out, parts,
+                     args.cold_also.split() if args.cold_also else None)  # fmt: skip
         return
     parts.append(f"A fresh `python -c pass` takes {startup_ms():.0f} ms here (median of 10), this machine's "
                  "site-packages start-up hooks included.\n")  # fmt: skip

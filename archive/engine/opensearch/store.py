@@ -212,13 +212,15 @@ class OpenSearchStore:
     def put_copy_bands(self, article_id: str, keys: list[int], new: bool = False) -> None:
         self._bands[article_id] = list(keys)
 
-    def copy_candidates(self, keys: list[int]) -> set[str]:
+    def copy_candidates(self, keys: list[int]) -> dict[str, int]:
         wanted = set(keys)
-        out = {i for i, ks in self._bands.items() if wanted.intersection(ks)}
+        out = {i: len(wanted.intersection(ks)) for i, ks in self._bands.items() if wanted.intersection(ks)}
         terms = [str(k) for k in keys]
         for i in range(0, len(terms), 1000):
             query = {"bool": {"filter": [{"term": {"kind": "bands"}}, {"terms": {"term": terms[i:i + 1000]}}]}}
-            out.update(r["key"] for r in self._meta_search("finding copies", query, ["key"]) if r["key"] not in self._bands)
+            for r in self._meta_search("finding copies", query, ["key", "term"]):
+                if r["key"] not in self._bands:
+                    out[r["key"]] = len(wanted.intersection(int(t) for t in r["term"]))
         return out
 
     def set_copy_link(self, article_id: str, copy_of: str | None, similarity: float = 0.0) -> None:

@@ -418,13 +418,14 @@ class Store:
     def has_copies(self) -> bool:
         return self.db.execute("SELECT 1 FROM copies LIMIT 1").fetchone() is not None
 
-    def copy_candidates(self, keys: list[int]) -> set[str]:
-        """The articles that share a band key with ``keys``."""
-        out: set[str] = set()
+    def copy_candidates(self, keys: list[int]) -> dict[str, int]:
+        """The articles that share a band key with ``keys``, and how many keys each shares."""
+        out: dict[str, int] = {}
         for i in range(0, len(keys), 500):
             part = keys[i:i + 500]
-            out.update(r[0] for r in self.db.execute(
-                f"SELECT DISTINCT article_id FROM copy_bands WHERE key IN ({','.join('?' * len(part))})", part))
+            for article_id, n in self.db.execute("SELECT article_id, count(*) FROM copy_bands WHERE key IN "
+                                                 f"({','.join('?' * len(part))}) GROUP BY article_id", part):  # fmt: skip
+                out[article_id] = out.get(article_id, 0) + n
         return out
 
     def set_copy_link(self, article_id: str, copy_of: str | None, similarity: float = 0.0) -> None:
