@@ -347,3 +347,21 @@ def test_paging_shows_each_passage_once_across_pages(tmp_path):
         first = ar.search("superalignment", SearchOptions(limit=2, by_article=True, sort="oldest"))
         assert [h.article_id for h in first.hits] == ["original", "other-0"]
         assert len(first.hits[0].copies) == 14
+
+
+def test_a_formulaic_story_is_compared_with_a_bounded_number_of_its_kind(tmp_path, monkeypatch):
+    """Dividend notices share most of their words: each new one meets all the earlier ones as
+    candidates, but is compared word for word with at most MAX_CANDIDATES of them."""
+    from archive.archive import Archive, ArchiveOptions
+
+    calls = []
+    real = cp.compare
+    monkeypatch.setattr(cp, "compare", lambda a, b: calls.append(1) or real(a, b))
+    notice = ("{name} Inc said its board declared a quarterly dividend of {c} cts per share, payable on April "
+              "{d} to holders of record on March {e}, unchanged from the prior quarter, the company said in a "
+              "statement issued after the close of trading on the New York Stock Exchange.")  # fmt: skip
+    arts = [_article([notice.format(name=f"Company{i}", c=10 + i, d=1 + i % 28, e=1 + (i * 7) % 28)],
+                     id=f"notice-{i}", url=f"https://wire.example/{i}") for i in range(60)]  # fmt: skip
+    with Archive.open(tmp_path / "ix", create=True, options=ArchiveOptions(embed_on_ingest=False)) as ar:
+        list(ar.ingest(arts))
+    assert 0 < len(calls) <= cp.MAX_CANDIDATES * len(arts)
