@@ -213,7 +213,7 @@ class Copies:
             return None
         roots = sorted({self._root(other) for _, other in matches})
         best_sim, best = max(matches)
-        group = {r for r in roots} | {article.id}
+        group = set(roots) | {article.id}
         original = earliest(self._article(i) for i in group).id
         members = self.store.copy_members(roots)
         for root in roots:

@@ -193,7 +193,7 @@ class OpenSearchStore:
             self.cluster.refresh(meta)
             self._has_copies = None
 
-    def _meta_search(self, what: str, query: dict, fields: list[str]) -> list[dict]:
+    def _meta_search(self, query: dict, fields: list[str]) -> list[dict]:
         return [d["_source"] for d in self.cluster.scan(self.cluster.meta, query=query, source=fields)]
 
     def has_copies(self) -> bool:
@@ -218,7 +218,7 @@ class OpenSearchStore:
         terms = [str(k) for k in keys]
         for i in range(0, len(terms), 1000):
             query = {"bool": {"filter": [{"term": {"kind": "bands"}}, {"terms": {"term": terms[i:i + 1000]}}]}}
-            for r in self._meta_search("finding copies", query, ["key", "term"]):
+            for r in self._meta_search(query, ["key", "term"]):
                 if r["key"] not in self._bands:
                     out[r["key"]] = len(wanted.intersection(int(t) for t in r["term"]))
         return out
@@ -227,7 +227,7 @@ class OpenSearchStore:
         self._links[article_id] = (copy_of, similarity) if copy_of is not None else None
 
     def _stored_links(self, query: dict) -> dict[str, tuple[str, float]]:
-        recs = self._meta_search("reading copies", {"bool": {"filter": [{"term": {"kind": "copy"}}, query]}},
+        recs = self._meta_search({"bool": {"filter": [{"term": {"kind": "copy"}}, query]}},
                                  ["key", "term", "value"])  # fmt: skip
         return {r["key"]: (r["term"], float(r["value"])) for r in recs}
 
