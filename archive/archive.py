@@ -228,14 +228,12 @@ class Archive:
             done = 0
             for start in range(0, len(todo), batch):
                 articles = [self.store.get(i) for i in todo[start : start + batch]]
-                vectors = semantic.embed_articles(articles)
+                moved = (lambda k: [progress(None) for _ in range(k)]) if progress is not None else None
+                vectors = semantic.embed_articles(articles, progress=moved)  # the bar moves per article
                 with self.store.transaction():
                     for article_id, blob in vectors.items():
                         self.store.put_vector(article_id, semantic.MODEL, blob)
                 done += len(vectors)
-                if progress is not None:
-                    for _ in vectors:
-                        progress(None)
         return done
 
     def drop_embeddings(self) -> int:

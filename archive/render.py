@@ -148,8 +148,9 @@ def _hit_text(hit: Hit, style: Style) -> str:
     if hit.copies:
         lines.append(style.dim(wrap(copies_line(hit.copies), style, "    ")))
     if hit.explain is not None:
-        parts = ", ".join(f"{e['field']}:{e['term']} {e['score']:.2f}" for e in hit.explain) or "—"
-        lines.append(style.dim(wrap(f"score {hit.score:.2f} = {parts}", style, "    ")))
+        parts = ", ".join(f"{e['field']}:{e['term']} {e['score']:.2f}" for e in hit.explain if "score" in e) or "—"
+        factors = "".join(f"; {e['field']} ×{e['factor']:.2f} ({e['term']})" for e in hit.explain if "factor" in e)
+        lines.append(style.dim(wrap(f"score {hit.score:.2f} = {parts}{factors}", style, "    ")))
     return "\n".join(lines)
 
 

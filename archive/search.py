@@ -25,7 +25,7 @@ from . import query as aq
 from .dates import date_bound
 from .errors import ArchiveError, QueryError, disk_error
 from .model import Hit, SearchResult
-from .ranking import TITLE_WEIGHT
+from .ranking import EVIDENCE_POOL, EVIDENCE_POWER, EVIDENCE_WORDS, TITLE_WEIGHT
 from .settings import settings
 
 if TYPE_CHECKING:
@@ -135,6 +135,7 @@ class Searcher:
             equery, res = self.run(plan)
             if plan.match == "all" and plan.words is not None and len(plan.words) > 1 and res.total == 0:
                 equery, res = self.fall_back(plan)
+            priors = self.weigh_evidence(plan, res)
             blended = self.blend(plan, res)
             total = res.total
             folded: dict[tuple[str, int], list[dict]] = {}
@@ -150,7 +151,7 @@ class Searcher:
             for hit in hits:
                 hit.copies = folded.get((hit.article_id, hit.paragraph), [])
             if opts.explain:
-                self.explain(equery, res, hits, blended)
+                self.explain(equery, res, hits, blended, priors)
             facets = self.facets(plan) if opts.facets else None
             suggestion = self.suggest(plan, res.total)
             took = (time.perf_counter() - started) * 1000
@@ -206,6 +207,8 @@ class Searcher:
         if plan.fold:
             end = plan.offset + opts.limit
             limit, skip = (end * FOLD_FETCH + FOLD_EXTRA if wide else end + FOLD_EXTRA), 0
+        if self._weighing(plan):  # the best matches, ranked again by weigh_evidence(), then the page
+            limit, skip = max(EVIDENCE_POOL, limit + skip), 0
         if self._blending(plan):  # the best candidates, re-ranked by blend(), then the page
             from .semantic import CANDIDATES
 
@@ -221,6 +224,34 @@ class Searcher:
         plan.strict_total = 0
         plan.node, plan.match = aq.expand_synonyms(aq.any_of(plan.words), plan.groups), "any"
         return self.run(plan)
+
+    def _weighing(self, plan: Plan) -> bool:
+        """Whether passages are weighed as evidence (archive.ranking: a passage search by relevance)."""
+        return plan.opts.sort == "relevance" and not plan.by_article
+
+    def weigh_evidence(self, plan: Plan, res: "EngineResult") -> dict[tuple[str, int], tuple[float, int]]:
+        """Rank the best EVIDENCE_POOL passages again by their worth as evidence (their length;
+        archive.ranking), keep the page unless a later step pages; return each
+        passage's (prior, words) for explain. The rows read here are kept for the page."""
+        if not self._weighing(plan) or not res.hits:
+            return {}
+        pool = res.hits[:EVIDENCE_POOL]
+        missing = [(h.article_id, h.n) for h in pool if (h.article_id, h.n) not in res.rows]
+        if missing:
+            res.rows.update(self.store.hit_rows(missing))
+        priors: dict[tuple[str, int], tuple[float, int]] = {}
+        for h in pool:
+            row = res.rows.get((h.article_id, h.n))
+            if row is None:  # (index ahead of store: fill_in skips it)
+                continue
+            words = passage_words(row.text)
+            prior = min(1.0, words / EVIDENCE_WORDS) ** EVIDENCE_POWER
+            priors[(h.article_id, h.n)] = (prior, words)
+            h.score *= prior
+        res.hits = sorted(pool, key=lambda h: -h.score) + res.hits[EVIDENCE_POOL:]
+        if not plan.fold and not self._blending(plan):
+            res.hits = res.hits[plan.offset : plan.offset + plan.opts.limit]
+        return priors
 
     def blend(self, plan: Plan, res: "EngineResult") -> dict[tuple[str, int], object]:
         """Re-rank a sentence query's candidates by words and meaning, and keep the page."""
@@ -350,10 +381,16 @@ class Searcher:
         return copies, n_folded
 
     def explain(self, equery: "EngineQuery", res: "EngineResult", hits: list[Hit],
-                blended: dict[tuple[str, int], object]) -> None:  # fmt: skip
+                blended: dict[tuple[str, int], object], priors: dict[tuple[str, int], tuple[float, int]]) -> None:  # fmt: skip
         found = {(eh.article_id, eh.n): eh for eh in res.hits}
         for hit in hits:
             hit.explain = self.index.explain(equery, found[(hit.article_id, hit.paragraph)])
+            weighed = priors.get((hit.article_id, hit.paragraph))
+            if weighed is not None:  # the match score times the passage's worth as evidence:
+                for part in hit.explain:  # the parts still add up to the score
+                    part["score"] = round(part["score"] * weighed[0], 4)
+                hit.explain.insert(0, {"field": "(evidence)", "term": f"{hit.kind}, {weighed[1]} words",
+                                       "factor": round(weighed[0], 4)})  # fmt: skip
             b = blended.get((hit.article_id, hit.paragraph))
             if b is not None:  # what the blend made of the word-match and the meaning
                 from .semantic import LEXICAL_WEIGHT, MODEL
@@ -486,6 +523,14 @@ class Searcher:
             label = f"related:{article.id}" + (f"#{para}" if para is not None else "")
             took = (time.perf_counter() - started) * 1000
             return SearchResult(label, res.total, took, 1, limit, hits, None, para is None, "any")
+
+
+def passage_words(text: str) -> int:
+    """How many words a passage has: its spaced words, or in a script written without spaces
+    (Chinese, Japanese), one word per two characters."""
+    spaced = len(text.split())
+    wide = sum(1 for ch in text if ch >= "\u2e80")
+    return max(spaced, wide // 2)
 
 
 def _same_passage(a: str, b: str) -> bool:

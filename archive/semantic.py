@@ -18,7 +18,7 @@ highlight, and filters hold because the candidates come from the filtered search
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from .settings import settings
 
@@ -101,12 +101,13 @@ def blend(lexical_scores: list[float], article_ids: list[str], query_vector: "np
     return out
 
 
-def embed_articles(articles: Iterable["Article"]) -> dict[str, bytes]:
-    """Embeddings of articles (which must have ids), ready to keep."""
+def embed_articles(articles: Iterable["Article"], progress: "Callable[[int], None] | None" = None) -> dict[str, bytes]:
+    """Embeddings of articles (which must have ids), ready to keep; ``progress(k)`` as each
+    k more are embedded."""
     from .embeddings import shared_embedder
 
     chosen = list(articles)
-    vectors = shared_embedder().embed([article_text(a) for a in chosen])
+    vectors = shared_embedder().embed([article_text(a) for a in chosen], progress=progress)
     return {a.id: to_blob(v) for a, v in zip(chosen, vectors)}  # type: ignore[misc]
 
 

@@ -6,10 +6,20 @@
     python benchmarks/relevance.py --collection ../shared/corpora/nfcorpus
     python benchmarks/relevance.py --engine opensearch --url http://127.0.0.1:9200   # the same on a cluster
 
+    python benchmarks/relevance.py --news                           # the judged news set (train and test halves)
+
 Ingests ``corpus.jsonl[.gz]`` (``_id``/``title``/``text``) into a throwaway archive with the
 JSONL reader (record ids become article ids), runs every judged query exactly as a user would
 type it with default options and ``--by-article``, and reports nDCG@10, Recall@100, MRR@10,
 ingest time and mean query time.
+
+``--news`` runs the judged news set in ``news-story/`` instead: one story's articles (written
+for this project, in six formats, with a scraped page's debris) and the seed, 48 questions a
+reader would ask, each with its best passage(s) and other relevant ones marked by a phrase
+of their text. Every question is searched as typed (default options, passages not grouped by
+article) and scored on passages: success@1 (a best passage first), MRR@10 (of the first best
+passage), nDCG@10 (best 2, relevant 1). Odd-numbered questions are the train half, on which
+choices are made; even-numbered ones the test half, reported.
 """
 
 from __future__ import annotations
@@ -110,6 +120,67 @@ def evaluate_runs(collection: Path, runs: list[tuple[str, dict]], limit: int = 1
     return results
 
 
+NEWS = HERE / "news-story"
+SEEDS = HERE.parent / "seeds"
+
+
+def news_passages(ar, phrases: set[str]) -> dict[str, str]:
+    """Each marked phrase → the passage that holds it ("article#paragraph"); exactly one must."""
+    found: dict[str, list[str]] = {p: [] for p in phrases}
+    for summary in ar.list():
+        article = ar.get(summary.id)
+        for i, para in enumerate(article.paragraphs, 1):
+            for phrase in phrases:
+                if phrase in para.text:
+                    found[phrase].append(f"{article.id}#{i}")
+    wrong = {p: where for p, where in found.items() if len(where) != 1}
+    if wrong:
+        raise SystemExit(f"news-story/questions.json: phrases that do not name one passage: {wrong}")
+    return {p: where[0] for p, where in found.items()}
+
+
+def evaluate_news(runs: list[tuple[str, dict]], engine=None, embed: bool | None = None,
+                  index: Path | None = None) -> list[dict]:  # fmt: skip
+    """Ingest the news set once, then run each (split, search options); one result per run."""
+    from archive.archive import Archive, SearchOptions
+
+    questions = json.loads((NEWS / "questions.json").read_text())
+    results = []
+    with tempfile.TemporaryDirectory() as tmp:
+        index = index or Path(tmp) / "ix"
+        if engine is not None:
+            Archive.init(index, engine).close()
+        with Archive.open(index, create=True) as ar:
+            ar.embed_on_ingest = embed
+            list(ar.ingest_inputs([str(NEWS), str(SEEDS)]))
+        with Archive.open(index) as ar:
+            status = ar.semantic_status()
+            where = news_passages(ar, {p for q in questions for p in q["best"] + q["also"]})
+            for split, options in runs:
+                chosen = [q for q in questions if split in ("all", q["split"])]
+                graded: dict[str, dict[str, int]] = {}
+                best: dict[str, dict[str, int]] = {}
+                run: dict[str, list[str]] = {}
+                times = []
+                for q in chosen:
+                    graded[q["id"]] = {where[p]: 1 for p in q["also"]} | {where[p]: 2 for p in q["best"]}
+                    best[q["id"]] = {where[p]: 1 for p in q["best"]}
+                    t = time.perf_counter()
+                    res = ar.search(q["query"], SearchOptions(limit=10, suggest=False, **options))
+                    times.append((time.perf_counter() - t) * 1000)
+                    run[q["id"]] = [f"{h.article_id}#{h.paragraph}" for h in res.hits]
+                first = [run[q][0] in best[q] if run[q] else False for q in run]
+                results.append({
+                    "collection": "news-story", "split": split, "queries": len(chosen),
+                    "success@1": sum(first) / len(first), "mrr@10": mrr(best, run, 10), "ndcg@10": ndcg(graded, run, 10),
+                    "query_ms_mean": statistics.mean(times), "semantic": status, "run": run, "best": best,
+                    "missed": [q["id"] for q, ok in zip(chosen, first) if not ok],
+                })  # fmt: skip
+            if engine is not None:
+                ar._cluster.drop()
+    return results
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--collection", type=Path, default=DEFAULT_COLLECTION)
@@ -119,6 +190,7 @@ def main() -> None:
     ap.add_argument("--no-embed", action="store_true", help="ingest without embeddings (words-only ranking)")
     ap.add_argument("--engine", choices=["whoosh", "opensearch"], default="whoosh")
     ap.add_argument("--url", default="http://127.0.0.1:9200", help="with --engine opensearch")
+    ap.add_argument("--news", action="store_true", help="the judged news set (news-story/) instead of a collection")
     args = ap.parse_args()
     config = None
     if args.engine == "opensearch":
@@ -130,6 +202,18 @@ def main() -> None:
         runs.append((split, {}))
         if args.words_only:
             runs.append((split, {"semantic": False}))
+    if args.news:
+        runs = [(split, opts) for split in ("train", "test") for opts in ([{}, {"semantic": False}] if args.words_only else [{}])]
+        results = evaluate_news(runs, engine=config, embed=False if args.no_embed else None)
+        if results[0]["semantic"]["reason"]:
+            print(f"semantic ranking off: {results[0]['semantic']['reason']}", file=sys.stderr)
+        print("| set | split | engine | meaning | questions | success@1 | MRR@10 | nDCG@10 | mean query | best passage not first |")
+        print("|---|---|---|---|---|---|---|---|---|---|")
+        for (split, opts), r in zip(runs, results):
+            meaning = "off" if opts.get("semantic") is False or r["semantic"]["reason"] else "on"
+            print(f"| news-story | {split} | {args.engine} | {meaning} | {r['queries']} | {r['success@1']:.3f} | "
+                  f"{r['mrr@10']:.3f} | {r['ndcg@10']:.3f} | {r['query_ms_mean']:.1f} ms | {' '.join(r['missed'])} |")
+        return
     results = evaluate_runs(args.collection, runs, engine=config, embed=False if args.no_embed else None)
     if results[0]["semantic"]["reason"]:
         print(f"semantic ranking off: {results[0]['semantic']['reason']}", file=sys.stderr)

@@ -60,11 +60,12 @@ def test_per_article_groups_paragraphs(story):
 def test_explain_adds_up(story):
     out = story.json("search", "leike safety", "--explain")
     for h in out["hits"]:
-        parts = h["explain"]
+        evidence, *parts = h["explain"]  # a passage's worth as evidence multiplies its match score
+        assert evidence["field"] == "(evidence)" and 0 < evidence["factor"] <= 1 and "words" in evidence["term"]
         assert {p["field"] for p in parts} <= {"text", "title"}
         assert abs(sum(p["score"] for p in parts) - h["score"]) < 0.01
     text = story("search", "leike", "--explain", "-n", "1").stdout
-    assert "score " in text and "text:leik" in text
+    assert "score " in text and "text:leik" in text and "; (evidence) ×" in text
 
 
 def test_related_finds_the_rest_of_the_story(story):

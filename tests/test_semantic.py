@@ -1,4 +1,4 @@
-"""Semantic ranking: the numpy MiniLM against sentence-transformers' own vectors, embeddings
+"""Semantic ranking: the MiniLM encoder (ONNX Runtime and numpy) against sentence-transformers' own vectors, embeddings
 kept with their articles, sentence queries blended with meaning, and the ways to turn it off."""
 
 from __future__ import annotations
@@ -63,10 +63,26 @@ def ranked(run, *args: str) -> tuple[str, list[str]]:
 # -- the model ----------------------------------------------------------------------------------
 
 
+RUNTIMES = ["onnxruntime", "numpy"]
+_embedders: dict[str, embeddings.Embedder] = {}
+
+
+def embedder(runtime: str) -> embeddings.Embedder:
+    if runtime not in _embedders:
+        _embedders[runtime] = embeddings.Embedder(runtime=runtime)
+    return _embedders[runtime]
+
+
 @pytest.mark.whoosh_only
-def test_vectors_equal_sentence_transformers():
+def test_onnx_runtime_is_what_runs_when_installed():
+    assert embeddings.shared_embedder().runtime == "onnxruntime"
+
+
+@pytest.mark.whoosh_only
+@pytest.mark.parametrize("runtime", RUNTIMES)
+def test_vectors_equal_sentence_transformers(runtime):
     golden = json.loads((GOLDEN / "minilm_vectors.json").read_text())
-    ours = embeddings.shared_embedder().embed(golden["texts"])
+    ours = embedder(runtime).embed(golden["texts"])
     theirs = np.array(golden["vectors"], dtype=np.float32)
     assert ours.shape == (4, 384)
     assert np.abs(ours - theirs).max() < 2e-6  # the fourth text is cut at 256 word pieces, as theirs
@@ -74,13 +90,49 @@ def test_vectors_equal_sentence_transformers():
 
 
 @pytest.mark.whoosh_only
-def test_batching_does_not_change_vectors():
-    texts = ["short", "a somewhat longer sentence about OpenAI's safety team", "", "x " * 400, "Jan Leike"]
-    e = embeddings.shared_embedder()
+@pytest.mark.parametrize("runtime", RUNTIMES)
+def test_batching_and_workers_do_not_change_vectors(runtime):
+    texts = ["short", "a somewhat longer sentence about OpenAI's safety team", "", "x " * 400, "Jan Leike"] * 3
+    e = embedder(runtime)
     together = e.embed(texts, batch_tokens=4096)
     alone = np.stack([e.embed([t])[0] for t in texts])
+    on_two = e.embed(texts, workers=2)
     assert np.abs(together - alone).max() < 1e-5
+    assert np.abs(on_two - alone).max() < 1e-5
     assert e.embed([]).shape == (0, 384)
+
+
+@pytest.mark.whoosh_only
+def test_progress_moves_with_every_text():
+    seen: list[int] = []
+    texts = ["x " * n for n in (300, 5, 200, 40, 120, 7)]
+    embedder("onnxruntime").embed(texts, progress=seen.append)
+    assert sum(seen) == len(texts) and len(seen) >= 4  # as each batch is done, not once at the end
+
+
+@pytest.mark.whoosh_only
+def test_blas_is_held_to_one_thread_while_embedding(monkeypatch):
+    from threadpoolctl import threadpool_info
+
+    seen: list[int] = []
+    e = embedder("numpy")
+    real = e._encode
+
+    def spy(tokens, mask):
+        seen.extend(i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas")
+        return real(tokens, mask)
+
+    monkeypatch.setattr(e, "_encode", spy)
+    e.embed(["one text", "and another"], workers=1)
+    assert seen and set(seen) == {1}
+
+
+@pytest.mark.whoosh_only
+def test_the_shipped_encoder_graph_is_what_the_builder_makes():
+    pytest.importorskip("onnx")
+    from archive import encoder_graph
+
+    assert encoder_graph.GRAPH.read_bytes() == encoder_graph.build()
 
 
 @pytest.mark.whoosh_only
