@@ -58,7 +58,10 @@ def body_text(article: "Article") -> list[str]:
 def shingles(paragraphs: Iterable[str]) -> frozenset[str]:
     """The article's word shingles: SHINGLE consecutive words (case folded, Unicode forms and
     punctuation aside), across paragraph breaks, since a republisher rejoins paragraphs."""
-    words = [w for text in paragraphs for w in WORD_RE.findall(unicodedata.normalize("NFKC", text).casefold())]
+    text = "\n".join(paragraphs)
+    if not text.isascii():  # (NFKC leaves ASCII as it is)
+        text = unicodedata.normalize("NFKC", text)
+    words = WORD_RE.findall(text.casefold())
     if len(words) < SHINGLE:
         return frozenset([" ".join(words)]) if words else frozenset()
     return frozenset(map(" ".join, zip(*(words[i:] for i in range(SHINGLE)))))
@@ -88,7 +91,7 @@ def band_keys(sh: frozenset[str]) -> list[int]:
 def figures(paragraphs: Iterable[str]) -> frozenset[str]:
     """The figures an article states (``24.3``, ``1,125``, ``1987``): what a copy repeats and a
     recurring report changes."""
-    return frozenset(m.group().replace(",", "") for text in paragraphs for m in _FIGURE.finditer(text))
+    return frozenset(f.replace(",", "") for f in _FIGURE.findall("\n".join(paragraphs)))
 
 
 @dataclass

@@ -116,7 +116,7 @@ def evaluate_runs(collection: Path, runs: list[tuple[str, dict]], limit: int = 1
                     "ranking": "/".join(sorted(ranking)), "semantic": status, "run": run, "qrels": qrels,
                 })  # fmt: skip
             if engine is not None:
-                ar._cluster.drop()
+                ar.backend.cluster.drop()  # (the benchmark's throwaway archive leaves the cluster)
     return results
 
 
@@ -177,7 +177,7 @@ def evaluate_news(runs: list[tuple[str, dict]], engine=None, embed: bool | None 
                     "missed": [q["id"] for q, ok in zip(chosen, first) if not ok],
                 })  # fmt: skip
             if engine is not None:
-                ar._cluster.drop()
+                ar.backend.cluster.drop()  # (the benchmark's throwaway archive leaves the cluster)
     return results
 
 
