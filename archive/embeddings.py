@@ -213,7 +213,15 @@ class Embedder:
         self.tokenizer.no_padding()
         weights = prepared_weights(load_file(str(weights_path)))
         self.runtime = runtime or ("onnxruntime" if importlib.util.find_spec("onnxruntime") else "numpy")
-        self._session = _session(weights) if self.runtime == "onnxruntime" else None
+        self._session = None
+        self.runtime_note: str | None = None  # why ONNX Runtime is not used, when it is installed
+        if self.runtime == "onnxruntime":
+            try:
+                self._session = _session(weights)
+            except Exception as e:  # (an ONNX Runtime too old or broken: the numpy encoder gives the same vectors)
+                if runtime == "onnxruntime":
+                    raise ModelUnavailable(f"ONNX Runtime cannot run the encoder: {e}") from e
+                self.runtime, self.runtime_note = "numpy", f"ONNX Runtime cannot run the encoder ({e})"
         self._word, self._position, self._type0 = weights["word"], weights["position"], weights["type0"]
         self._ln0 = (weights["ln0.w"], weights["ln0.b"])
         self._layers = [_Layer(
@@ -324,7 +332,7 @@ def _batches(lengths: list[int], batch_tokens: int) -> list[list[int]]:
     return out
 
 
-_controller = None
+_controller: "object | bool | None" = None  # a ThreadpoolController; False without threadpoolctl
 _controller_lock = threading.Lock()
 
 
@@ -335,9 +343,15 @@ def _blas_threads(n: int) -> Iterator[None]:
     global _controller
     with _controller_lock:
         if _controller is None:
-            from threadpoolctl import ThreadpoolController
-
-            _controller = ThreadpoolController()
+            try:
+                from threadpoolctl import ThreadpoolController
+            except ImportError:  # (an install from before it was a dependency: BLAS as it comes)
+                _controller = False
+            else:
+                _controller = ThreadpoolController()
+    if not _controller:
+        yield
+        return
     with _controller.limit(limits=n, user_api="blas"):
         yield
 

@@ -128,6 +128,25 @@ def test_blas_is_held_to_one_thread_while_embedding(monkeypatch):
 
 
 @pytest.mark.whoosh_only
+def test_an_onnx_runtime_that_cannot_run_the_graph_leaves_numpy(monkeypatch):
+    def broken(weights):
+        raise RuntimeError("no such operator")
+
+    monkeypatch.setattr(embeddings, "_session", broken)
+    e = embeddings.Embedder()
+    assert e.runtime == "numpy" and "no such operator" in e.runtime_note
+    assert np.abs(e.embed(["Jan Leike"]) - embedder("onnxruntime").embed(["Jan Leike"])).max() < 1e-5
+    with pytest.raises(embeddings.ModelUnavailable, match="ONNX Runtime cannot run the encoder"):
+        embeddings.Embedder(runtime="onnxruntime")  # asked for by name: said, not replaced
+
+
+@pytest.mark.whoosh_only
+def test_without_threadpoolctl_numpy_embeds_as_it_comes(monkeypatch):
+    monkeypatch.setattr(embeddings, "_controller", False)
+    assert embedder("numpy").embed(["one", "two"], workers=2).shape == (2, 384)
+
+
+@pytest.mark.whoosh_only
 def test_the_shipped_encoder_graph_is_what_the_builder_makes():
     pytest.importorskip("onnx")
     from archive import encoder_graph
