@@ -100,7 +100,9 @@ def test_concurrent_writers_all_succeed(tmp_path):
     procs = [subprocess.Popen([ARCHIVE, "--index", str(index), "ingest", str(d)], stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE) for d in groups]  # fmt: skip
     outs = [p.communicate(timeout=120) for p in procs]
-    assert [p.returncode for p in procs] == [0, 0, 0, 0], [o[1] for o in outs]
+    # (every writer's whole stderr, should one fail: a failure once seen could not be read, cut short)
+    said = "\n".join(f"writer {i}: {o[1].decode(errors='replace')}" for i, o in enumerate(outs))
+    assert [p.returncode for p in procs] == [0, 0, 0, 0], said
     with Archive.open(index) as ar:
         titles = [s.title for s in ar.list()]
     assert len(titles) == 24 and len(set(titles)) == 24
