@@ -146,6 +146,7 @@ class Searcher:
                 folded, n_folded = self.fold_copies(res, plan)
                 if n_folded and len(res.hits) < opts.limit and fetched < res.total and not blended:
                     equery, res = self.run(plan, wide=True)  # (so many copies that the page came out short)
+                    priors = self.weigh_evidence(plan, res)
                     folded, _ = self.fold_copies(res, plan)
             hits = self.fill_in(res, plan.node, opts, plan.offset, res.per_article if plan.by_article else None)
             for hit in hits:

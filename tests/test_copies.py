@@ -365,3 +365,20 @@ def test_a_formulaic_story_is_compared_with_a_bounded_number_of_its_kind(tmp_pat
     with Archive.open(tmp_path / "ix", create=True, options=ArchiveOptions(embed_on_ingest=False)) as ar:
         list(ar.ingest(arts))
     assert 0 < len(calls) <= cp.MAX_CANDIDATES * len(arts)
+
+
+def test_republications_fold_and_the_evidence_still_comes_first(run, tmp_path):
+    """Twelve republications of the seed under their own headlines: a search's first hit is
+    still a paragraph of Leike's statement (passages weighed as evidence), not one of the
+    thirteen headlines, the republications fold under it, and each passage shows once."""
+    body = seed_body()
+    records = [{"title": f"Leike quits OpenAI ({i})", "text": "\n\n".join(body), "source": f"Site {i}",
+                "url": f"https://site{i}.example/leike", "date": f"2024-05-{20 + i % 9:02d}"} for i in range(12)]
+    run("ingest", str(SEED))
+    run("ingest", str(write(tmp_path / "copies.jsonl", "\n".join(json.dumps(r) for r in records))))
+    out = run.json("search", "Leike", "--limit", "10")
+    first = out["hits"][0]
+    assert first["kind"] == "body" and first["text"].startswith("Leike continued"), first
+    assert first["copies"], "the republications fold under it"
+    shown = [(h["kind"], h["text"]) for h in out["hits"]]
+    assert len(shown) == len(set(shown))  # each passage once
