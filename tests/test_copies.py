@@ -367,6 +367,7 @@ def test_a_formulaic_story_is_compared_with_a_bounded_number_of_its_kind(tmp_pat
     assert 0 < len(calls) <= cp.MAX_CANDIDATES * len(arts)
 
 
+@pytest.mark.engines
 def test_republications_fold_and_the_evidence_still_comes_first(run, tmp_path):
     """Twelve republications of the seed under their own headlines: a search's first hit is
     still a paragraph of Leike's statement (passages weighed as evidence), not one of the
