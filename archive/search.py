@@ -42,6 +42,7 @@ COUNT_UP_TO = 1_000  # hits are counted exactly up to here; beyond, the total is
 # FOLD_FETCH times as many. (A second search costs more than ten more hits in the first.)
 FOLD_EXTRA = 10
 FOLD_FETCH = 3
+FOLD_MAX = 320  # a page that folding left short asks again, for twice as many, up to this
 SORTS = ("relevance", "date", "oldest")
 FACETS = ("source", "date", "day", "kind", "tag", "lang")  # date: by month; day: by day
 
@@ -144,10 +145,12 @@ class Searcher:
                     total = self._stories(plan, res)
                 fetched = len(res.hits)
                 folded, n_folded = self.fold_copies(res, plan)
-                if n_folded and len(res.hits) < opts.limit and fetched < res.total and not blended:
-                    equery, res = self.run(plan, wide=True)  # (so many copies that the page came out short)
-                    priors = self.weigh_evidence(plan, res)
-                    folded, _ = self.fold_copies(res, plan)
+                while n_folded and len(res.hits) < opts.limit and fetched < min(res.total, FOLD_MAX) and not blended:
+                    # (so many copies that the page came out short: ask for more, a few times at most)
+                    equery, res = self.run(plan, wide=True, at_least=min(2 * fetched, FOLD_MAX))
+                    priors = self.weigh_evidence(plan, res, size=len(res.hits))  # (a rare path: weigh them all)
+                    fetched = len(res.hits) if len(res.hits) > fetched else res.total  # (nothing more: stop)
+                    folded, n_folded = self.fold_copies(res, plan)
             hits = self.fill_in(res, plan.node, opts, plan.offset, res.per_article if plan.by_article else None)
             for hit in hits:
                 hit.copies = folded.get((hit.article_id, hit.paragraph), [])
@@ -194,10 +197,10 @@ class Searcher:
             plan.meaning = self.archive.semantic_status()["active"]
         return plan.meaning
 
-    def run(self, plan: Plan, wide: bool = False) -> tuple["EngineQuery", "EngineResult"]:
+    def run(self, plan: Plan, wide: bool = False, at_least: int = 0) -> tuple["EngineQuery", "EngineResult"]:
         """Ask the index. With copies in the archive, for the hits up to the page's end and
-        FOLD_EXTRA more (``wide``: FOLD_FETCH times as many, to fill a page that folding left
-        short)."""
+        FOLD_EXTRA more (``wide``: FOLD_FETCH times as many, or ``at_least``, to fill a page
+        that folding left short)."""
         from .engine.base import EngineQuery
 
         opts = plan.opts
@@ -214,6 +217,8 @@ class Searcher:
             from .semantic import CANDIDATES
 
             limit, skip = max(CANDIDATES, limit + skip), 0
+        if at_least > limit + skip:
+            limit, skip = at_least, 0
         eq = EngineQuery(plan.node, plan.filters, limit=limit, offset=skip, sort=opts.sort, title_weight=lift,
                          by_article=plan.by_article, per_article=max(1, opts.per_article),
                          count_up_to=COUNT_UP_TO, explain=opts.explain)  # fmt: skip
@@ -230,13 +235,13 @@ class Searcher:
         """Whether passages are weighed as evidence (archive.ranking: a passage search by relevance)."""
         return plan.opts.sort == "relevance" and not plan.by_article
 
-    def weigh_evidence(self, plan: Plan, res: "EngineResult") -> dict[tuple[str, int], tuple[float, int]]:
-        """Rank the best EVIDENCE_POOL passages again by their worth as evidence (their length;
+    def weigh_evidence(self, plan: Plan, res: "EngineResult", size: int = EVIDENCE_POOL) -> dict[tuple[str, int], tuple[float, int]]:
+        """Rank the best ``size`` passages again by their worth as evidence (their length;
         archive.ranking), keep the page unless a later step pages; return each
         passage's (prior, words) for explain. The rows read here are kept for the page."""
         if not self._weighing(plan) or not res.hits:
             return {}
-        pool = res.hits[:EVIDENCE_POOL]
+        pool = res.hits[:size]
         missing = [(h.article_id, h.n) for h in pool if (h.article_id, h.n) not in res.rows]
         if missing:
             res.rows.update(self.store.hit_rows(missing))
@@ -249,7 +254,7 @@ class Searcher:
             prior = min(1.0, words / EVIDENCE_WORDS) ** EVIDENCE_POWER
             priors[(h.article_id, h.n)] = (prior, words)
             h.score *= prior
-        res.hits = sorted(pool, key=lambda h: -h.score) + res.hits[EVIDENCE_POOL:]
+        res.hits = sorted(pool, key=lambda h: -h.score) + res.hits[size:]
         if not plan.fold and not self._blending(plan):
             res.hits = res.hits[plan.offset : plan.offset + plan.opts.limit]
         return priors
@@ -325,8 +330,8 @@ class Searcher:
 
     def fold_copies(self, res: "EngineResult", plan: Plan) -> tuple[dict[tuple[str, int], list[dict]], int]:
         """Each passage once: a hit from a copy of an article already shown (archive.copies)
-        folds under that hit when it is the same passage (or, by article, whatever its
-        passage); where the group's original is among them, it is the one shown, in the place
+        folds under that hit when it is the same passage, or both are headlines (or, by
+        article, whatever its passage); where the group's original is among them, it is the one shown, in the place
         the best of them earned. Leaves the page's hits in ``res``; returns what folded under
         each of them and how many hits folded. Only the articles in a group of copies are read."""
         hits, page = res.hits, slice(plan.offset, plan.offset + plan.opts.limit)
@@ -350,7 +355,7 @@ class Searcher:
             if root in originals:
                 for s in home_of.get(root, []):
                     if s.article_id != h.article_id and (plan.by_article or (
-                            row is not None and _same_passage(res.rows[(s.article_id, s.n)].text, row.text))):
+                            row is not None and _same_place(res.rows[(s.article_id, s.n)], row))):
                         home = s
                         break
             if home is None:
@@ -532,6 +537,13 @@ def passage_words(text: str) -> int:
     spaced = len(text.split())
     wide = sum(1 for ch in text if ch >= "\u2e80")
     return max(spaced, wide // 2)
+
+
+def _same_place(a, b) -> bool:
+    """Whether two hits' rows (HitRow) from copies of one article are the same passage: the
+    headlines of both (a republisher rewrites the headline first), or paragraphs the same by
+    the copies' rule on words."""
+    return (a.kind == "title" and b.kind == "title") or _same_passage(a.text, b.text)
 
 
 def _same_passage(a: str, b: str) -> bool:

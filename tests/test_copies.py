@@ -371,7 +371,7 @@ def test_a_formulaic_story_is_compared_with_a_bounded_number_of_its_kind(tmp_pat
 def test_republications_fold_and_the_evidence_still_comes_first(run, tmp_path):
     """Twelve republications of the seed under their own headlines: a search's first hit is
     still a paragraph of Leike's statement (passages weighed as evidence), not one of the
-    thirteen headlines, the republications fold under it, and each passage shows once."""
+    thirteen headlines; the republications fold under each passage, and each passage shows once."""
     body = seed_body()
     records = [{"title": f"Leike quits OpenAI ({i})", "text": "\n\n".join(body), "source": f"Site {i}",
                 "url": f"https://site{i}.example/leike", "date": f"2024-05-{20 + i % 9:02d}"} for i in range(12)]
@@ -383,3 +383,11 @@ def test_republications_fold_and_the_evidence_still_comes_first(run, tmp_path):
     assert first["copies"], "the republications fold under it"
     shown = [(h["kind"], h["text"]) for h in out["hits"]]
     assert len(shown) == len(set(shown))  # each passage once
+    # the thirteen headlines are one passage (a republished headline folds under its group's),
+    # and the page, short after folding, is filled from further down: every paragraph that
+    # names him, each with its twelve republications, before the headline
+    kinds = [h["kind"] for h in out["hits"]]
+    assert kinds.count("title") == 1 and len(out["hits"][kinds.index("title")].get("copies", [])) == 12
+    bodies = [i for i, k in enumerate(kinds) if k == "body"]
+    assert len(bodies) == 3 and max(bodies) < kinds.index("title")
+    assert all(len(out["hits"][i].get("copies", [])) == 12 for i in bodies)
