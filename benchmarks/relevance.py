@@ -13,7 +13,7 @@ JSONL reader (record ids become article ids), runs every judged query exactly as
 type it with default options and ``--by-article``, and reports nDCG@10, Recall@100, MRR@10,
 ingest time and mean query time.
 
-``--news`` runs the judged news set in ``news-story/`` instead: one story's articles (written
+``--news`` runs the judged news set in ``news-story/`` instead: one story's articles (``articles/``, written
 for this project, in six formats, with a scraped page's debris) and the seed, 48 questions a
 reader would ask, each with its best passage(s) and other relevant ones marked by a phrase
 of their text. Every question is searched as typed (default options, passages not grouped by
@@ -152,7 +152,9 @@ def evaluate_news(runs: list[tuple[str, dict]], engine=None, embed: bool | None 
             Archive.init(index, engine).close()
         with Archive.open(index, create=True) as ar:
             ar.embed_on_ingest = embed
-            list(ar.ingest_inputs([str(NEWS), str(SEEDS)]))
+            failed = [o for o in ar.ingest_inputs([str(NEWS / "articles"), str(SEEDS)]) if not hasattr(o, "action")]
+            if failed:
+                raise SystemExit(f"news-story: articles that could not be read: {failed}")
         with Archive.open(index) as ar:
             status = ar.semantic_status()
             where = news_passages(ar, {p for q in questions for p in q["best"] + q["also"]})
