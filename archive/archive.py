@@ -209,8 +209,8 @@ class Archive:
         reason = semantic.unavailable_reason()
         if reason is None and embedded < articles:
             reason = f"{articles - embedded:,} of {articles:,} articles have no embedding (run: archive embed)"
-        return {"active": reason is None, "model": semantic.MODEL, "articles": articles, "embedded": embedded,
-                "reason": reason}  # fmt: skip
+        return {"active": reason is None, "model": semantic.MODEL, "runtime": semantic.runtime(), "articles": articles,
+                "embedded": embedded, "reason": reason}  # fmt: skip
 
     def embed(self, progress: Callable[[int | None], None] | None = None, batch: int = EMBED_BATCH) -> int:
         """Embed every article that has no embedding yet (articles ingested before the model

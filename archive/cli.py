@@ -1244,9 +1244,12 @@ def embed(obj: Ctx, drop, status_only, lock_timeout) -> None:
 
 
 def _semantic_line(status: dict) -> str:
+    from .semantic import RUNTIMES
+
     if status["active"]:
         n = status["articles"]
-        return f"semantic ranking: on ({status['model']}; {n:,} article{'s' if n != 1 else ''} embedded)"
+        on = f"{status['model']} on {RUNTIMES.get(status['runtime'], status['runtime'])}"
+        return f"semantic ranking: on ({on}; {n:,} article{'s' if n != 1 else ''} embedded)"
     return f"semantic ranking: off ({status['reason']})"
 
 

@@ -416,7 +416,10 @@ def stats_text(s: dict, style: Style) -> str:
     if s.get("semantic"):
         sem = s["semantic"]
         n = sem["embedded"]
-        lines.append(f"{'semantic':<12}" + (f"on ({sem['model']}, {n:,} article{'s' if n != 1 else ''} embedded)"
+        from .semantic import RUNTIMES
+
+        on = f"{sem['model']} on {RUNTIMES.get(sem.get('runtime'), sem.get('runtime'))}"
+        lines.append(f"{'semantic':<12}" + (f"on ({on}, {n:,} article{'s' if n != 1 else ''} embedded)"
                                             if sem["active"] else f"off: {sem['reason']}"))  # fmt: skip
     return "\n".join(lines)
 

@@ -39,6 +39,21 @@ def enabled_by_env() -> bool:
     return settings().semantic
 
 
+RUNTIMES = {"onnxruntime": "ONNX Runtime", "numpy": "numpy"}
+
+
+def runtime() -> str:
+    """What runs the encoder here: the loaded model's runtime, else the one it would use
+    ("onnxruntime" when installed, else "numpy"); nothing is imported to tell."""
+    import importlib.util
+    import sys
+
+    loaded = sys.modules.get(__package__ + ".embeddings")
+    if loaded is not None and loaded._shared is not None:
+        return loaded._shared.runtime
+    return "onnxruntime" if importlib.util.find_spec("onnxruntime") else "numpy"
+
+
 def unavailable_reason() -> str | None:
     """None when semantic ranking can run here; else why not (no weights are read)."""
     if not enabled_by_env():

@@ -141,6 +141,19 @@ def test_an_onnx_runtime_that_cannot_run_the_graph_leaves_numpy(monkeypatch):
 
 
 @pytest.mark.whoosh_only
+def test_status_names_the_runtime_without_loading_the_model(monkeypatch):
+    import importlib.util
+
+    monkeypatch.setattr(embeddings, "_shared", None)
+    assert semantic.runtime() == "onnxruntime"
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "onnxruntime" else real(name, *a))
+    assert semantic.runtime() == "numpy"  # (where ONNX Runtime is not installed)
+    monkeypatch.setattr(embeddings, "_shared", embedder("numpy"))
+    assert semantic.runtime() == "numpy"  # the model loaded: what it runs on
+
+
+@pytest.mark.whoosh_only
 def test_without_threadpoolctl_numpy_embeds_as_it_comes(monkeypatch):
     monkeypatch.setattr(embeddings, "_controller", False)
     assert embedder("numpy").embed(["one", "two"], workers=2).shape == (2, 384)
@@ -259,7 +272,8 @@ def test_explain_shows_both_parts(run, stories):
 def test_embeddings_follow_their_articles(run, stories, tmp_path):
     run("ingest", str(stories))
     status = run.json("stats")["semantic"]
-    assert status == {"active": True, "model": semantic.MODEL, "articles": 3, "embedded": 3, "reason": None}
+    assert status == {"active": True, "model": semantic.MODEL, "runtime": "onnxruntime", "articles": 3, "embedded": 3,
+                      "reason": None}
     changed = [dict(STORIES[0], text="The lab's safety group now reports to the board.")]
     run("ingest", str(write(tmp_path / "v2.json", json.dumps(changed))))
     run("remove", "budget")
@@ -279,7 +293,7 @@ def test_no_embed_then_embed_catches_up(run, stories):
     assert "semantic ranking: off (3 of 3 articles have no embedding (run: archive embed))" in status
     assert "off: 3 of 3 articles have no embedding" in run("stats").stdout
     out = run("embed").stdout
-    assert "embedded 3 articles" in out and "semantic ranking: on (all-MiniLM-L6-v2; 3 articles embedded)" in out
+    assert "embedded 3 articles" in out and "semantic ranking: on (all-MiniLM-L6-v2 on ONNX Runtime; 3 articles embedded)" in out
     assert ranked(run) == ("words+meaning", ["lab-safety", "football"])
     assert "embedded 0 articles" in run("embed").stdout
     assert "dropped 3 embeddings" in run("embed", "--drop").stdout
