@@ -26,7 +26,7 @@ import importlib.util
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
@@ -252,7 +252,9 @@ class Embedder:
         if self._session is not None:  # ONNX Runtime runs a batch on its own threads
             workers = 1
         workers = max(1, min(workers or usable_cores(), len(batches)))
-        with _blas_threads(1):
+        # (BLAS is held to one thread only where numpy does the work: the limit is the
+        # process's, and a web server embeds queries on several threads at once)
+        with _blas_threads(1) if self._session is None else nullcontext():
             if workers == 1:
                 for batch in batches:
                     result[batch] = self._forward([ids[i] for i in batch])
