@@ -241,6 +241,39 @@ def test_meaning_outranks_repeated_words(run, stories):
     assert ranked(run, "--words-only") == ("words", ["football", "lab-safety"])
 
 
+def test_threads_blending_on_one_archive_see_what_one_thread_sees(run, stories):
+    """A web server's tabs: sentence queries ranked by meaning from eight threads at once (the
+    query embeddings made concurrently) give what one thread gets."""
+    import threading
+
+    run("ingest", str(stories))
+    queries = [QUERY, "who studied control of superintelligent systems", "road repairs and a new library",
+               "the captain and ticket costs this season"]  # fmt: skip
+    with Archive.open(run.index) as ar:
+        def answer(q: str) -> tuple:
+            r = ar.search(q, SearchOptions(limit=5, suggest=False))
+            return r.ranking, [(h.article_id, h.paragraph, round(h.score, 4)) for h in r.hits]
+
+        expected = {q: answer(q) for q in queries}
+        assert {r for r, _ in expected.values()} == {"words+meaning"}
+        failures: list[str] = []
+
+        def worker() -> None:
+            try:
+                for q in queries * 5:
+                    if answer(q) != expected[q]:
+                        failures.append(q)
+            except Exception as e:  # (a thread's exception is otherwise lost)
+                failures.append(f"{type(e).__name__}: {e}")
+
+        threads = [threading.Thread(target=worker) for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=300)
+    assert not failures, failures[:3]
+
+
 def test_short_queries_keep_all_words_ranking(run, stories):
     run("ingest", str(stories))
     out = run.json("search", "team company")
