@@ -91,7 +91,7 @@ start() {
     rm -rf "$node/config"
     mkdir -p "$node/config"
     cp -r "$HOME_DIR/config/." "$node/config/"
-    local cluster discovery
+    local cluster discovery pid
     if [[ -n $peers ]]; then
         local first=${peers%%,*}
         cluster="archive-test-$first"
@@ -132,7 +132,9 @@ YML
         elif http_ok "http://127.0.0.1:$port/_cluster/health?wait_for_status=yellow&timeout=1s"; then
             break
         fi
-        kill -0 "$(cat "$node/pid" 2>/dev/null || echo 0)" 2>/dev/null || die "node on port $port exited; see $node/logs"
+        # (the daemon writes its pid file as it starts: missing or still empty is not "exited")
+        pid=$(cat "$node/pid" 2>/dev/null || true)
+        if [[ -n $pid ]] && ! kill -0 "$pid" 2>/dev/null; then die "node on port $port exited; see $node/logs"; fi
         sleep 0.5
     done
     http_any "http://127.0.0.1:$port/" || die "node on port $port did not answer within 90 s; see $node/logs"
