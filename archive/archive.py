@@ -228,8 +228,7 @@ class Archive:
             done = 0
             for start in range(0, len(todo), batch):
                 articles = [self.store.get(i) for i in todo[start : start + batch]]
-                moved = (lambda k: [progress(None) for _ in range(k)]) if progress is not None else None
-                vectors = semantic.embed_articles(articles, progress=moved)  # the bar moves per article
+                vectors = semantic.embed_articles(articles, progress=_per_article(progress))  # the bar moves per article
                 with self.store.transaction():
                     for article_id, blob in vectors.items():
                         self.store.put_vector(article_id, semantic.MODEL, blob)
@@ -672,6 +671,18 @@ class Archive:
     def _reading_index(self) -> Iterator[None]:
         with index_errors(self.describe()):
             yield
+
+
+def _per_article(progress: Callable[[int | None], None] | None) -> Callable[[int], None] | None:
+    """A progress callback of k articles done, as one call per article (the CLI's bar)."""
+    if progress is None:
+        return None
+
+    def moved(k: int) -> None:
+        for _ in range(k):
+            progress(None)
+
+    return moved
 
 
 def _crash_point(name: str) -> None:

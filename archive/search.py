@@ -531,12 +531,13 @@ class Searcher:
             return SearchResult(label, res.total, took, 1, limit, hits, None, para is None, "any")
 
 
+_WIDE = re.compile("[\u2e80-\U0010ffff]")  # CJK and after: scripts written without spaces
+
+
 def passage_words(text: str) -> int:
     """How many words a passage has: its spaced words, or in a script written without spaces
     (Chinese, Japanese), one word per two characters."""
-    spaced = len(text.split())
-    wide = sum(1 for ch in text if ch >= "\u2e80")
-    return max(spaced, wide // 2)
+    return max(len(text.split()), len(_WIDE.findall(text)) // 2)
 
 
 def _same_place(a, b) -> bool:

@@ -17,6 +17,7 @@ highlight, and filters hold because the candidates come from the filtered search
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Iterable
 
@@ -45,13 +46,20 @@ RUNTIMES = {"onnxruntime": "ONNX Runtime", "numpy": "numpy"}
 def runtime() -> str:
     """What runs the encoder here: the loaded model's runtime, else the one it would use
     ("onnxruntime" when installed, else "numpy"); nothing is imported to tell."""
-    import importlib.util
     import sys
 
     loaded = sys.modules.get(__package__ + ".embeddings")
     if loaded is not None and loaded._shared is not None:
         return loaded._shared.runtime
-    return "onnxruntime" if importlib.util.find_spec("onnxruntime") else "numpy"
+    return "onnxruntime" if _onnxruntime_installed() else "numpy"
+
+
+@functools.cache
+def _onnxruntime_installed() -> bool:
+    """(Looked up once per process: a sentence search asks for the status every time.)"""
+    import importlib.util
+
+    return importlib.util.find_spec("onnxruntime") is not None
 
 
 def unavailable_reason() -> str | None:

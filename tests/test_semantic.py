@@ -145,10 +145,13 @@ def test_status_names_the_runtime_without_loading_the_model(monkeypatch):
     import importlib.util
 
     monkeypatch.setattr(embeddings, "_shared", None)
+    semantic._onnxruntime_installed.cache_clear()
     assert semantic.runtime() == "onnxruntime"
     real = importlib.util.find_spec
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "onnxruntime" else real(name, *a))
+    semantic._onnxruntime_installed.cache_clear()  # (looked up once per process)
     assert semantic.runtime() == "numpy"  # (where ONNX Runtime is not installed)
+    semantic._onnxruntime_installed.cache_clear()
     monkeypatch.setattr(embeddings, "_shared", embedder("numpy"))
     assert semantic.runtime() == "numpy"  # the model loaded: what it runs on
 
