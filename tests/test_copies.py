@@ -209,6 +209,42 @@ def test_an_archive_made_before_copies_finds_them_at_its_next_write(run, seed, t
     assert {c["article_id"] for c in d[0]["copies"]} == {SEED_ID, "leike-resigns-from-openai-citing-safety"}
 
 
+def test_an_archive_of_layout_5_keeps_its_band_keys(run, seed, tmp_path):
+    """Layout 5 kept band rows with the article's id in each; layout 6 numbers the articles.
+    The seed's keys, stored before the upgrade, still find its copies added after it."""
+    import struct
+
+    run("ingest", str(seed))
+    db = sqlite3.connect(tmp_path / "ix" / "archive.db")
+    rows = db.execute("SELECT article_id, keys FROM copy_articles").fetchall()
+    assert [r[0] for r in rows] == [SEED_ID]
+    db.executescript("DROP TABLE copy_bands; DROP TABLE copy_articles;"
+                     "CREATE TABLE copy_keys (article_id TEXT PRIMARY KEY, keys TEXT NOT NULL) WITHOUT ROWID;"
+                     "CREATE TABLE copy_bands (key INTEGER NOT NULL, article_id TEXT NOT NULL, "
+                     "PRIMARY KEY (key, article_id)) WITHOUT ROWID;"
+                     "UPDATE meta SET value = '5' WHERE key = 'schema_version';")  # fmt: skip
+    for article_id, blob in rows:
+        keys = list(struct.unpack(f"<{len(blob) // 8}q", blob))
+        db.execute("INSERT INTO copy_keys VALUES (?, ?)", (article_id, json.dumps(keys)))
+        db.executemany("INSERT INTO copy_bands VALUES (?, ?)", [(k, article_id) for k in keys])
+    db.commit()
+    db.close()
+    time.sleep(1.05)
+    run("ingest", str(syndicated(tmp_path)))
+    (group,) = run.json("copies")
+    assert group["original"]["article_id"] == SEED_ID
+    assert {c["article_id"] for c in group["copies"]} == {"openai-s-leike-quits-says-safety",
+                                                          "leike-resigns-from-openai-citing-safety"}  # fmt: skip
+    db = sqlite3.connect(tmp_path / "ix" / "archive.db")
+    tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert "copy_keys" not in tables
+    assert db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("6",)
+    assert db.execute("SELECT count(*) FROM copy_articles").fetchone() == (5,)
+    assert db.execute("SELECT count(*) FROM copy_bands").fetchone() == (5 * cp.BANDS,)
+    run("remove", SEED_ID)  # (removing takes its keys away, by its number)
+    assert db.execute("SELECT count(*) FROM copy_bands").fetchone() == (4 * cp.BANDS,)
+
+
 # -- the rule itself ---------------------------------------------------------------------------
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import struct
 import threading
 from collections import Counter
 from contextlib import contextmanager
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
     from ...reports import ArticleSummary
 
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 # Numbered layout steps: MIGRATIONS[n] takes a store from layout n to n + 1.
 _SCHEMA = """
@@ -100,15 +101,47 @@ def _fill_identity(db: sqlite3.Connection) -> None:
         for t in json.loads(tags or "[]"):
             db.execute("INSERT OR IGNORE INTO tag_names (key, name) VALUES (?, ?)", (tag_key(t), t))
 
-# Layout 5: copies (archive.copies): each article's MinHash band keys, and each copy's original.
+# Layout 5: copies (archive.copies): each copy's original.
 _COPIES = """
-CREATE TABLE IF NOT EXISTS copy_bands (key INTEGER NOT NULL, article_id TEXT NOT NULL,
-    PRIMARY KEY (key, article_id)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS copy_keys (article_id TEXT PRIMARY KEY, keys TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS copies (article_id TEXT PRIMARY KEY, copy_of TEXT NOT NULL,
     similarity REAL NOT NULL) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS copies_of ON copies(copy_of);
 """
+# Layout 6: each article's MinHash band keys, under a small number of its own (``n``), so that a
+# band row is two integers: a write's band rows land all over the band B-tree, and with the
+# article's id in every row that B-tree was three times the size (benchmarks/RESULTS.md).
+_COPY_BANDS = """
+CREATE TABLE IF NOT EXISTS copy_articles (n INTEGER PRIMARY KEY, article_id TEXT NOT NULL UNIQUE,
+    keys BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS copy_bands (key INTEGER NOT NULL, n INTEGER NOT NULL,
+    PRIMARY KEY (key, n)) WITHOUT ROWID;
+"""
+
+
+def _pack_keys(keys: list[int]) -> bytes:
+    return struct.pack(f"<{len(keys)}q", *keys)
+
+
+def _unpack_keys(blob: bytes) -> list[int]:
+    return list(struct.unpack(f"<{len(blob) // 8}q", blob))
+
+
+def _number_copy_bands(db: sqlite3.Connection) -> None:
+    """Layout 5 -> 6: the band rows keyed by a number per article instead of its id."""
+    tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    db.execute("DROP TABLE IF EXISTS copy_bands")
+    for stmt in _COPY_BANDS.split(";"):
+        if stmt.strip():
+            db.execute(stmt)
+    if "copy_keys" not in tables:
+        return
+    rows: list[tuple[int, int]] = []
+    for article_id, keys in db.execute("SELECT article_id, keys FROM copy_keys ORDER BY article_id").fetchall():
+        ks = json.loads(keys)
+        n = db.execute("INSERT INTO copy_articles (article_id, keys) VALUES (?, ?)", (article_id, _pack_keys(ks))).lastrowid
+        rows.extend((k, n) for k in ks)
+    db.executemany("INSERT OR IGNORE INTO copy_bands (key, n) VALUES (?, ?)", sorted(rows))
+    db.execute("DROP TABLE copy_keys")
 
 
 MIGRATIONS: dict[int, str | Callable[[sqlite3.Connection], None]] = {
@@ -116,6 +149,7 @@ MIGRATIONS: dict[int, str | Callable[[sqlite3.Connection], None]] = {
     2: _VECTORS,  # semantic ranking: one embedding per article (archive.embeddings)
     3: _fill_identity,  # identity keys, versions, tag spellings
     4: _COPIES,  # copies (the groups of the articles already stored are found when the archive next opens to write)
+    5: _number_copy_bands,  # band rows as two integers
 }
 
 
@@ -173,7 +207,7 @@ class Store:
                 raise SchemaMismatch(f"{path} is not an archive store (no layout version)")
             with self.transaction():
                 if self._version() is None:  # (another process may have made it while we waited)
-                    for stmt in (_SCHEMA + _IDENTITY + _COPIES).split(";"):
+                    for stmt in (_SCHEMA + _IDENTITY + _COPIES + _COPY_BANDS).split(";"):
                         if stmt.strip():
                             self.db.execute(stmt)
                     self.db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
@@ -396,24 +430,28 @@ class Store:
         (Each article's keys are kept in a row of their own too: removing them then needs no
         second index on the bands, which would double the cost of adding them.)"""
         if not new:
-            row = self.db.execute("SELECT keys FROM copy_keys WHERE article_id = ?", (article_id,)).fetchone()
+            row = self.db.execute("SELECT n, keys FROM copy_articles WHERE article_id = ?", (article_id,)).fetchone()
             if row is not None:
-                self.db.executemany("DELETE FROM copy_bands WHERE key = ? AND article_id = ?",
-                                    [(k, article_id) for k in json.loads(row[0])])  # fmt: skip
-                self.db.execute("DELETE FROM copy_keys WHERE article_id = ?", (article_id,))
+                self.db.executemany("DELETE FROM copy_bands WHERE key = ? AND n = ?",
+                                    [(k, row[0]) for k in _unpack_keys(row[1])])  # fmt: skip
+                self.db.execute("DELETE FROM copy_articles WHERE n = ?", (row[0],))
         if keys:
-            self.db.executemany("INSERT OR IGNORE INTO copy_bands (key, article_id) VALUES (?, ?)",
-                                [(k, article_id) for k in keys])  # fmt: skip
-            self.db.execute("INSERT OR REPLACE INTO copy_keys (article_id, keys) VALUES (?, ?)",
-                            (article_id, json.dumps(keys)))  # fmt: skip
+            self.add_copy_bands({article_id: keys})
 
     def add_copy_bands(self, keys: dict[str, list[int]]) -> None:
-        """Record the band keys of articles that have none yet, all at once, in key order (a
-        B-tree takes sorted inserts page by page; one at a time they land all over it)."""
-        rows = sorted((k, article_id) for article_id, ks in keys.items() for k in ks)
-        self.db.executemany("INSERT OR IGNORE INTO copy_bands (key, article_id) VALUES (?, ?)", rows)
-        self.db.executemany("INSERT OR REPLACE INTO copy_keys (article_id, keys) VALUES (?, ?)",
-                            [(i, json.dumps(ks)) for i, ks in keys.items() if ks])  # fmt: skip
+        """Record the band keys of articles that have none yet, all at once: each article gets
+        the next number, and SQLite itself unpacks the rows from one JSON document and inserts
+        them in key order (a B-tree takes sorted inserts page by page; one at a time they land
+        all over it; and binding half a million pairs one by one from Python took as long)."""
+        keys = {i: ks for i, ks in keys.items() if ks}
+        if not keys:
+            return
+        first = self.db.execute("SELECT coalesce(max(n), 0) + 1 FROM copy_articles").fetchone()[0]
+        self.db.executemany("INSERT INTO copy_articles (n, article_id, keys) VALUES (?, ?, ?)",
+                            [(n, i, _pack_keys(ks)) for n, (i, ks) in enumerate(keys.items(), first)])  # fmt: skip
+        by_number = json.dumps({n: ks for n, ks in enumerate(keys.values(), first)})
+        self.db.execute("INSERT OR IGNORE INTO copy_bands (key, n) SELECT k.value AS key, CAST(a.key AS INTEGER) "
+                        "FROM json_each(?) AS a, json_each(a.value) AS k ORDER BY key", (by_number,))  # fmt: skip
 
     def has_copies(self) -> bool:
         return self.db.execute("SELECT 1 FROM copies LIMIT 1").fetchone() is not None
@@ -423,8 +461,9 @@ class Store:
         out: dict[str, int] = {}
         for i in range(0, len(keys), 500):
             part = keys[i:i + 500]
-            for article_id, n in self.db.execute("SELECT article_id, count(*) FROM copy_bands WHERE key IN "
-                                                 f"({','.join('?' * len(part))}) GROUP BY article_id", part):  # fmt: skip
+            for article_id, n in self.db.execute(
+                    f"SELECT a.article_id, c.shared FROM (SELECT n, count(*) AS shared FROM copy_bands WHERE key IN "
+                    f"({','.join('?' * len(part))}) GROUP BY n) AS c JOIN copy_articles AS a ON a.n = c.n", part):  # fmt: skip
                 out[article_id] = out.get(article_id, 0) + n
         return out
 
