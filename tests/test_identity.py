@@ -263,7 +263,7 @@ def test_an_archive_from_the_previous_release_is_migrated(run, tmp_path, engine)
     assert old.json("search", "superalignment")["total"] == 1
     assert old.json("show", "leike")["tags"] == ["OpenAI"]
     assert sqlite3.connect(ix / "archive.db").execute("SELECT value FROM meta WHERE key = 'schema_version'"
-                                                      ).fetchone()[0] == "5"  # (through every layout since)  # fmt: skip
+                                                      ).fetchone()[0] == "6"  # (through every layout since)  # fmt: skip
     # identity keys were filled in: the same page again is that article, a new version of it
     r = old("ingest", str(write(tmp_path / "new.txt", "url: https://wired.example/leike/\n\nLeike Resigns\n\n"
                                                        "Jan Leike led the superalignment team until Tuesday.\n")))  # fmt: skip
