@@ -16,6 +16,7 @@ classes (see ``archive.engine.whoosh_analysis``).
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -111,18 +112,30 @@ class Token:
 
 # Hangul syllables and jamo, CJK ideographs, kana: scripts written without spaces between
 # morphemes, indexed as overlapping bigrams.
-_CJK_RUN = re.compile(r"[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7a3\uf900-\ufaff]+")
+# (Compiled when first needed: a class of wide ranges takes Python's regex compiler a
+# millisecond, a tenth of a search's own start-up; text below the first of them never needs it.)
+_CJK_FIRST = "\u1100"
+
+
+@functools.cache
+def _cjk_run() -> re.Pattern[str]:
+    return re.compile(r"[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7a3\uf900-\ufaff]+")
+
+
+def has_cjk(text: str) -> bool:
+    """Whether ``text`` has a character of a script written without spaces between morphemes."""
+    return bool(text) and max(text) >= _CJK_FIRST and _cjk_run().search(text) is not None
 
 
 def is_cjk_syllable(term: str) -> bool:
     """A one-character Korean/CJK term: in the index it lives inside bigrams (팀 in 팀을, 전팀)."""
-    return len(term) == 1 and _CJK_RUN.match(term) is not None
+    return len(term) == 1 and has_cjk(term)
 
 
 def _split_word(word: str, offset: int) -> Iterator[tuple[str, int, int, bool]]:
     """(piece, start, end, is_cjk) for the script runs of one word."""
     pos = 0
-    for m in _CJK_RUN.finditer(word):
+    for m in _cjk_run().finditer(word):
         if m.start() > pos:
             yield word[pos : m.start()], offset + pos, offset + m.start(), False
         yield m.group(), offset + m.start(), offset + m.end(), True
@@ -141,7 +154,7 @@ def analyze(text: str, *, keep_stops: bool = False) -> Iterator[Token]:
         surface = m.group()
         if len(surface) > MAX_WORD:
             continue
-        if surface.isascii() or not _CJK_RUN.search(surface):
+        if surface.isascii() or not has_cjk(surface):
             lower = surface.lower()
             if not keep_stops and lower in STOP_WORDS:
                 continue

@@ -531,13 +531,17 @@ class Searcher:
             return SearchResult(label, res.total, took, 1, limit, hits, None, para is None, "any")
 
 
-_WIDE = re.compile("[\u2e80-\U0010ffff]")  # CJK and after: scripts written without spaces
+_WIDE = "\u2e80"  # CJK and after: scripts written without spaces
 
 
 def passage_words(text: str) -> int:
     """How many words a passage has: its spaced words, or in a script written without spaces
-    (Chinese, Japanese), one word per two characters."""
-    return max(len(text.split()), len(_WIDE.findall(text)) // 2)
+    (Chinese, Japanese), one word per two characters. (Counted without a regular expression:
+    a class of every character from U+2E80 up takes Python's compiler 2.7 ms.)"""
+    spaced = len(text.split())
+    if not text or max(text) < _WIDE:
+        return spaced
+    return max(spaced, sum(c >= _WIDE for c in text) // 2)
 
 
 def _same_place(a, b) -> bool:

@@ -83,6 +83,8 @@ def test_a_search_loads_only_what_a_search_needs(tmp_path):
         "sys.argv = ['archive', '--index', sys.argv[1], 'search', 'superalignment']\n"
         "from archive.cli import main\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "from archive import analysis\n"
+        "print(analysis._cjk_run.cache_info().currsize, file=sys.stderr)\n"
         "print(sorted(m for m in sys.modules if m.startswith(('archive.', 'opensearchpy', 'numpy', 'flask'))),"
         " file=sys.stderr)\n"
     )
@@ -95,3 +97,5 @@ def test_a_search_loads_only_what_a_search_needs(tmp_path):
                 "numpy", "flask"}  # fmt: skip
     assert not loaded & unwanted, sorted(loaded & unwanted)
     assert "archive.search" in loaded and "archive.engine.whoosh.index" in loaded
+    # (an English search does not compile the class of CJK ranges: a millisecond of start-up)
+    assert run.stderr.strip().splitlines()[-2] == "0"

@@ -6,6 +6,8 @@ On both engines, through the CLI."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from .conftest import write
 
@@ -58,3 +60,28 @@ def test_by_article_and_date_order_are_not_weighed(story):
     assert all(p["field"] != "(evidence)" for h in by_article for p in h["explain"])
     newest = story.json("search", "superalignment", "--sort", "date", "--explain")["hits"]
     assert all(p["field"] != "(evidence)" for h in newest for p in h["explain"])
+
+
+# -- a passage's words, counted without a regular expression ----------------------------------
+
+
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=300) | st.text("ab 中文字 오픈 カナ\u2e7f\u2e80 ", max_size=60))
+@settings(max_examples=400, deadline=None)
+def test_passage_words_counts_as_the_regular_expression_did(text):
+    import re
+
+    from archive.search import passage_words
+
+    assert passage_words(text) == max(len(text.split()), len(re.findall("[\u2e80-\U0010ffff]", text)) // 2)
+
+
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=40) | st.text("aé’ 팀을 中文 カナ\u1100\u10ff", max_size=20))
+@settings(max_examples=400, deadline=None)
+def test_the_cjk_test_answers_as_the_regular_expression_did(text):
+    import re
+
+    from archive import analysis
+
+    cjk = re.compile(r"[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7a3\uf900-\ufaff]+")
+    assert analysis.has_cjk(text) == (cjk.search(text) is not None)
+    assert analysis.is_cjk_syllable(text) == (len(text) == 1 and cjk.match(text) is not None)
