@@ -341,13 +341,28 @@ def test_the_web_page_folds_copies_too(story, engine):
     from archive.web.app import create_app
     from archive.web.server import trusted_hosts
 
+    import re
+
     with Archive.open(story.index) as ar:
-        app = create_app(ar, trusted_hosts=trusted_hosts("127.0.0.1"))
-        page = app.test_client().get("/search?q=superalignment+team+reassigned").get_data(as_text=True)
-    assert page.count('<li class="hit">') == 1
-    assert '<p class="copies meta">+2 copies:' in page
-    assert 'href="/a/openai-s-leike-quits-says-safety?q=superalignment+team+reassigned#p' in page
-    assert ">Yahoo News</a>" in page and ">MSN</a>" in page
+        client = create_app(ar, trusted_hosts=trusted_hosts("127.0.0.1")).test_client()
+        page = client.get("/search?q=superalignment+team+reassigned").get_data(as_text=True)
+        assert page.count('<li class="hit">') == 1
+        assert '<p class="copies meta">+2 copies:' in page
+        assert 'href="/a/openai-s-leike-quits-says-safety?q=superalignment+team+reassigned#p' in page
+        assert ">Yahoo News</a>" in page and ">MSN</a>" in page
+        # one click shows every copy as a hit of its own, and the form's switch says so
+        link = re.search(r'<a class="all-copies" href="([^"]+)"', page).group(1).replace("&amp;", "&")
+        assert link == "/search?q=superalignment+team+reassigned&all_copies=1"
+        every = client.get(link).get_data(as_text=True)
+        assert every.count('<li class="hit">') == 3 and "copies meta" not in every
+        assert '<input type="checkbox" name="all_copies" value="1" checked>' in every
+        # the sort-and-group form sends the switch as ticked or not (not also as a hidden
+        # setting); the search box keeps it, as it keeps every setting
+        controls = re.search(r'<form class="controls".*?</form>', every, re.S).group(0)
+        assert 'type="hidden" name="all_copies"' not in controls and 'type="hidden" name="q"' in controls
+        keep = every[:every.index('<div id="results"')]
+        assert '<input type="hidden" name="all_copies" value="1">' in keep
+        assert '<input type="checkbox" name="all_copies" value="1">' in page
 
 
 def test_paging_shows_each_passage_once_across_pages(tmp_path):

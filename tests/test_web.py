@@ -136,6 +136,7 @@ def test_the_home_page_says_what_the_archive_holds(site):
                                                                       "--source", "Wire", "--since", "2024-05", "--tag", "openai"]),
     ("q=superalignmnet", ["superalignmnet"]),
     ("q=zzzqx", ["zzzqx"]),
+    ("q=leike&all_copies=1", ["leike", "--all-copies"]),
 ])  # fmt: skip
 def test_api_search_answers_what_the_command_prints(site, engine, params, args):
     run, client, _ = site
@@ -441,11 +442,12 @@ _text = st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=30).m
 @settings(max_examples=200, deadline=None)
 @given(q=st.text(max_size=40).map(str.strip), page=st.integers(1, 999), n=st.integers(1, 500),
        sort=st.sampled_from(["relevance", "date"]), by=st.sampled_from(["", "article"]), per=st.integers(0, 100),
-       source=_text, tag=_text, since=_text)  # fmt: skip
-def test_every_search_state_survives_its_own_address(q, page, n, sort, by, per, source, tag, since):
+       source=_text, tag=_text, since=_text, all_copies=st.booleans())  # fmt: skip
+def test_every_search_state_survives_its_own_address(q, page, n, sort, by, per, source, tag, since, all_copies):
     from urllib.parse import parse_qsl
 
-    state = SearchState(q=q, page=page, n=n, sort=sort, by=by, per=per, source=source, tag=tag, since=since)
+    state = SearchState(q=q, page=page, n=n, sort=sort, by=by, per=per, source=source, tag=tag, since=since,
+                        all_copies=all_copies)
     assert SearchState.from_args(dict(parse_qsl(state.query_string()))) == state
 
 

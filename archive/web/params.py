@@ -36,6 +36,7 @@ class SearchState:
     sort: str = "relevance"
     by: str = ""  # "article": one hit per article
     per: int = 0  # with N > 0: an article's best N paragraphs under it
+    all_copies: bool = False  # every copy of a story as a hit of its own, not folded under the first
     source: str = ""
     since: str = ""
     until: str = ""
@@ -80,6 +81,7 @@ class SearchState:
         if unknown:
             raise BadParameter("facets", f"no facet {unknown[0]!r} (use {', '.join(FACETS)})")
         values["facets"] = facets
+        values["all_copies"] = _flag(args, "all_copies")
         values["explain"] = _flag(args, "explain")
         values["words_only"] = _flag(args, "words_only")
         return cls(**values)
@@ -91,7 +93,7 @@ class SearchState:
                              until=self.until or None, article=self.article or None, kind=self.kind or None,
                              lang=self.lang or None, tag=self.tag or None, by_article=self.by == "article",
                              per_article=self.per, sort=self.sort, context=self.context, explain=self.explain,
-                             semantic=not self.words_only,
+                             semantic=not self.words_only, all_copies=self.all_copies,
                              facets=list(self.facets if facets is None else facets))  # fmt: skip
 
     def params(self, **changes) -> dict[str, str]:
