@@ -27,6 +27,7 @@ import gzip
 import json
 import os
 import platform
+import random
 import resource
 import shutil
 import sqlite3
@@ -499,6 +500,8 @@ def compare_cold(before: Path, size: int, rounds: int, out: Path, parts: list[st
     if also:  # this checkout once more, with these arguments after the query
         variants["after " + " ".join(also)] = (ROOT, "after", list(also))
     times: dict[str, list[float]] = {name: [] for name in variants}
+    cpu: dict[str, list[float]] = {name: [] for name in variants}  # the child's user + system time
+    order = random.Random(15)  # (which version goes first changes query by query: no place is favoured)
     with tempfile.TemporaryDirectory() as tmp:
         corpus = Path(tmp) / "corpus.jsonl"
         n_articles, _, docs = build_corpus(size, corpus)
@@ -507,11 +510,17 @@ def compare_cold(before: Path, size: int, rounds: int, out: Path, parts: list[st
                            check=True, capture_output=True)  # fmt: skip
         for _ in range(rounds):
             for q in COLD_QUERIES:
-                for name, (code, ix, extra) in variants.items():
+                names = list(variants)
+                order.shuffle(names)
+                for name in names:
+                    code, ix, extra = variants[name]
+                    used = resource.getrusage(resource.RUSAGE_CHILDREN)
                     started = time.perf_counter()
                     subprocess.run(run_code(code) + ["--index", f"{tmp}/ix-{ix}", "search", q, *extra], env=env,
                                    check=True, capture_output=True)  # fmt: skip
                     times[name].append((time.perf_counter() - started) * 1000)
+                    now = resource.getrusage(resource.RUSAGE_CHILDREN)
+                    cpu[name].append((now.ru_utime - used.ru_utime + now.ru_stime - used.ru_stime) * 1000)
     b, a = times["before"], times["after"]
     parts.append(
         f"### Cold `archive search`: {before} against this checkout, {len(docs):,} paragraphs "
@@ -521,11 +530,15 @@ def compare_cold(before: Path, size: int, rounds: int, out: Path, parts: list[st
         f"{statistics.median(a) / statistics.median(b):.2f} |\n"
         f"| fastest | {min(b):.0f} ms | {min(a):.0f} ms | {min(a) / min(b):.2f} |\n"
         f"| p90 | {pct(b, 0.9):.0f} ms | {pct(a, 0.9):.0f} ms | {pct(a, 0.9) / pct(b, 0.9):.2f} |\n"
+        f"| CPU time (user + system), median | {statistics.median(cpu['before']):.0f} ms | "
+        f"{statistics.median(cpu['after']):.0f} ms | {statistics.median(cpu['after']) / statistics.median(cpu['before']):.2f} |\n"
     )  # fmt: skip
     for name in list(times)[2:]:
         x = times[name]
+        c = statistics.median(cpu[name])
         parts.append(f"`{name}`: median {statistics.median(x):.0f} ms ({statistics.median(x) / statistics.median(b):.2f} "
-                     f"of before), fastest {min(x):.0f} ms, p90 {pct(x, 0.9):.0f} ms\n")  # fmt: skip
+                     f"of before), fastest {min(x):.0f} ms, p90 {pct(x, 0.9):.0f} ms; CPU {c:.0f} ms "
+                     f"({c / statistics.median(cpu['before']):.2f})\n")  # fmt: skip
     out.write_text("\n".join(parts) + "\n")
     print("\n".join(parts))
 
