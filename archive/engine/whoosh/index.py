@@ -25,6 +25,7 @@ from ...ranking import BM25_B, BM25_K1, KIND_WEIGHTS
 from ..base import EngineHit, EngineQuery, EngineResult
 from ..fields import FACET_FIELDS, paragraph_fields
 from ..translate import field_terms
+from . import columns  # noqa: F401 (installs the fast way to open a segment's stored fields)
 from .collectors import NewestFirst, CountingTop, hit_score, count_matches, count_upto, matching_docs, timed, timed_search
 from .queries import KindWeighted, Restricted, Scaled, TitleLift
 from .schema import INDEX_NAME, SCHEMA_FIELDS, make_schema
