@@ -1387,12 +1387,15 @@ def serve(obj: Ctx, host, port, open_browser, read_only, lock_timeout) -> None:
         if not is_loopback(host):
             click.echo(f"archive: warning: serving on {host}: anyone who can reach this address can read the archive"
                        + ("" if read_only else " and add to it (--read-only turns adding off)"), err=True)  # fmt: skip
-        click.echo(f"Serving {ar.describe()} at {address.url} (Ctrl-C to stop)")
-        if open_browser:
-            import webbrowser
 
-            webbrowser.open(address.url)
-        run_server(server, on_stop=lambda: click.echo("stopped", err=True))
+        def ready() -> None:
+            click.echo(f"Serving {ar.describe()} at {address.url} (Ctrl-C to stop)")
+            if open_browser:
+                import webbrowser
+
+                webbrowser.open(address.url)
+
+        run_server(server, on_ready=ready, on_stop=lambda: click.echo("stopped", err=True))
 
 
 def main() -> None:

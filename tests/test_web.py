@@ -491,6 +491,71 @@ def test_serve_prints_its_address_answers_and_stops_on_ctrl_c(tmp_path, seed):
     assert proc.returncode == 0 and "Traceback" not in err
 
 
+class _FakeServer:
+    """What serve() drives of a waitress server: run until closed."""
+
+    def __init__(self) -> None:
+        import types
+
+        self.closed = threading.Event()
+        self.task_dispatcher = types.SimpleNamespace(shutdown=lambda **kw: None)
+
+    def run(self) -> None:
+        self.closed.wait(30)
+
+    def close(self) -> None:
+        self.closed.set()
+
+
+@pytest.mark.parametrize("when", ["starting", "waiting", "ready"])
+def test_a_signal_at_any_moment_of_serving_stops_it(monkeypatch, when):
+    """The interrupt's handler takes no lock: it once set a threading.Event, and a signal that
+    came while the main thread was inside that event's wait deadlocked the server (CI saw
+    `archive serve` never stop). Here the signal arrives while the loop thread starts, while the
+    main thread waits, and while the address is being printed; each time it stops, says so,
+    and gives back the handlers it found."""
+    import signal
+    import time
+
+    from archive.web import server as web_server
+
+    before = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
+    fake, events = _FakeServer(), []
+    if when == "starting":
+        run = fake.run
+        fake.run = lambda: (signal.raise_signal(signal.SIGINT), run())  # (from the loop's own thread)
+    if when == "waiting":
+        sleep = time.sleep
+        monkeypatch.setattr(time, "sleep", lambda s: (signal.raise_signal(signal.SIGTERM), sleep(s)))
+    ready = (lambda: (events.append("ready"), signal.raise_signal(signal.SIGINT))) if when == "ready" else \
+        (lambda: events.append("ready"))  # fmt: skip
+    done = threading.Timer(10, lambda: fake.close())  # (a stuck serve() fails the test, not the run)
+    done.start()
+    started = time.monotonic()
+    try:
+        web_server.serve(fake, on_ready=ready, on_stop=lambda: events.append("stopped"), poll=0.05)
+    finally:
+        done.cancel()
+    assert time.monotonic() - started < 5 and fake.closed.is_set()
+    assert events[-1] == "stopped"
+    assert (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)) == before
+
+
+def test_an_interrupt_just_after_the_address_is_a_clean_stop(tmp_path, seed):
+    """The address is printed once Ctrl-C would stop the server cleanly: an interrupt the
+    moment it appears gives exit status 0 and 'stopped', not an interrupted exit."""
+    import signal
+
+    subprocess.run([sys.executable, "-m", "archive.cli", "--index", str(tmp_path / "ix"), "ingest", str(seed)], check=True,
+                   capture_output=True)  # fmt: skip
+    for _ in range(3):
+        proc = _serve(tmp_path / "ix", "--port", "0", "--read-only")
+        assert "(Ctrl-C to stop)" in proc.stdout.readline()
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+        assert proc.returncode == 0 and err.strip().splitlines()[-1] == "stopped", err
+
+
 def test_serving_beyond_this_machine_warns(tmp_path, seed):
     import signal
 

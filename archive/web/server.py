@@ -77,29 +77,50 @@ def make_server(archive: "Archive", host: str = "127.0.0.1", port: int = 8000, r
     return server, Address(host, int(bound_port))
 
 
-def serve(server, on_stop: Callable[[], None] | None = None) -> None:
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C's or SIGTERM's signal, raised in the main thread by :func:`serve`'s handler."""
+
+
+def _interrupt(signum, frame) -> None:
+    # Raise, and take no lock: a handler runs between two bytecodes of the main thread, which
+    # may be holding any lock at that moment (setting a threading.Event here deadlocked when
+    # the signal came while the main thread was inside that event's wait).
+    raise Interrupted()
+
+
+def _ignore(signum, frame) -> None:
+    pass
+
+
+def serve(server, on_ready: Callable[[], None] | None = None, on_stop: Callable[[], None] | None = None,
+          poll: float = 0.5) -> None:  # fmt: skip
     """Serve until interrupted (Ctrl-C or SIGTERM), then stop: the server's loop runs in a thread
     of its own, so the interrupt always reaches this one (waitress's request handling catches
     every exception, and one arriving there would be swallowed), and in-flight requests get a
-    few seconds to finish."""
+    few seconds to finish. ``on_ready`` is called once an interrupt would stop it cleanly (say
+    the address then), ``on_stop`` when it has stopped."""
     import signal
     import threading
+    import time
 
-    stop = threading.Event()
     loop = threading.Thread(target=server.run, name="archive-serve", daemon=True)
     previous = {}
-    if threading.current_thread() is threading.main_thread():
-        # Both by hand: a process started in the background has SIGINT ignored, and then
-        # Python never raises KeyboardInterrupt (the server would not stop on Ctrl-C's signal).
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            previous[sig] = signal.signal(sig, lambda *_: stop.set())
-    loop.start()
     try:
-        while loop.is_alive() and not stop.wait(0.5):
-            pass
+        if threading.current_thread() is threading.main_thread():
+            # Both by hand: a process started in the background has SIGINT ignored, and then
+            # Python never raises KeyboardInterrupt (the server would not stop on Ctrl-C's signal).
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                previous[sig] = signal.signal(sig, _interrupt)
+        loop.start()
+        if on_ready is not None:
+            on_ready()
+        while loop.is_alive():
+            time.sleep(poll)
     except KeyboardInterrupt:
         pass
     finally:
+        for sig in previous:  # (a second signal while stopping does not cut the stopping short)
+            signal.signal(sig, _ignore)
         server.close()
         server.task_dispatcher.shutdown(cancel_pending=True, timeout=5)
         loop.join(timeout=2)
