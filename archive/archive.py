@@ -121,8 +121,13 @@ class Archive:
     def _recover(self) -> None:
         """Finish what a killed writer left: re-sync the articles it was writing from the store."""
         self.store.upgrade()
-        if self.store.get_meta("copies_found") != "1":  # an archive made before copies were recognised
+        found = self.store.get_meta("copies_found")  # (the copies rule its band keys were made by)
+        if found not in ("1", "2"):  # an archive made before copies were recognised
             self._find_copies()
+        elif found == "1":  # made before a Chinese or Japanese character counted as a word
+            from .copies import UNSPACED_LANGS
+
+            self._find_copies(UNSPACED_LANGS)
         journal = self.journal
         if not journal.exists():
             return
@@ -617,16 +622,22 @@ class Archive:
 
     # -- copies (archive.copies) ------------------------------------------------------------
 
-    def _find_copies(self) -> None:
-        """Recognise the copies among every stored article, oldest first (once, for an archive
-        made before copies were recognised; under the write lock)."""
-        from .copies import Copies
+    def _find_copies(self, langs: tuple[str, ...] | None = None) -> None:
+        """Recognise the copies among every stored article (``langs``: those in these
+        languages), oldest first: once, for an archive made before copies were recognised, or
+        before the rule changed for those languages (under the write lock)."""
+        from .copies import RULE, Copies
 
         with self.store.transaction():
             copies = Copies(self.store)
-            for article in self.store.iter_articles():
-                copies.place(article)
-            self.store.set_meta("copies_found", "1")
+            if langs is None:
+                for article in self.store.iter_articles():
+                    copies.place(article)
+            else:
+                chosen = sorted((s.ingested_at or "", s.id) for s in self.store.summaries("id") if s.lang in langs)
+                for _, article_id in chosen:
+                    copies.place(self.store.get(article_id))
+            self.store.set_meta("copies_found", RULE)
 
     def copy_groups(self, ref: str | None = None) -> list["CopyGroup"]:
         """The archive's groups of copies, each its original and its copies earliest first, the

@@ -245,6 +245,111 @@ def test_an_archive_of_layout_5_keeps_its_band_keys(run, seed, tmp_path):
     assert db.execute("SELECT count(*) FROM copy_bands").fetchone() == (4 * cp.BANDS,)
 
 
+# -- Chinese and Japanese: a character is a word ----------------------------------------------
+
+JA_ORIGINAL = """source: 毎朝新聞
+date: 2024-05-18
+url: https://maiasa.example/ai/openai-superalignment
+
+オープンAI、安全研究チーム「スーパーアライメント」を解散
+
+米オープンAIは17日、人工知能の長期的なリスクを研究してきた「スーパーアライメント」チームを事実上解散したことを明らかにした。チームを率いていた共同創業者のイリヤ・サツケバー氏とヤン・ライケ氏が相次いで退社を表明していた。
+
+ライケ氏はX（旧ツイッター）への投稿で、同社では「安全の文化とプロセスが、輝かしい製品の陰に追いやられてきた」と批判した。計算資源の確保にも苦労していたという。
+
+チームは昨年7月に発足し、4年間で会社の計算能力の20%を充てると約束されていた。人間よりはるかに賢いAIを制御する方法の研究が目的だった。
+
+関係者によると、チームのメンバーは社内の他の研究グループに再配置される。今後の安全研究は共同創業者のジョン・シュルマン氏が統括する。
+
+サム・アルトマン最高経営責任者は、ライケ氏の貢献に感謝するとした上で、安全への取り組みについて近く詳しく説明すると述べた。
+
+オープンAIを巡っては、元従業員に退職時の秘密保持契約への署名を求めていたことも報じられ、批判が強まっている。
+"""
+# a regional paper's reprint: its own headline, a word or an ending edited in four places, the
+# last paragraph cut, the wire's notice added
+JA_COPY = """source: 地方タイムズ
+date: 2024-05-19
+url: https://chiho-times.example/news/20240519-openai
+
+オープンAIの安全チーム解散　幹部が相次ぎ退社
+
+米オープンAIは17日（米国時間）、人工知能の長期的なリスクを研究してきた「スーパーアライメント」チームを事実上解散したことを明らかにした。チームを率いていた共同創業者のイリヤ・サツケバー氏とヤン・ライケ氏が相次ぎ退社を表明していた。
+
+ライケ氏はX（旧ツイッター）への投稿で、同社では「安全の文化とプロセスが、輝かしい製品の陰に追いやられてきた」と批判している。計算資源の確保にも苦労していたという。
+
+チームは昨年7月に発足し、4年間で会社の計算能力の20%を充てると約束されていた。人間よりはるかに賢いAIを制御する方法を研究するのが目的だった。
+
+関係者によれば、チームのメンバーは社内の他の研究グループに再配置される。今後の安全研究は共同創業者のジョン・シュルマン氏が統括する。
+
+この記事は通信社の配信記事です。無断転載を禁じます。
+"""
+# the next chapter of the story, in the same paper, in the same words here and there
+JA_OTHER = """source: 毎朝新聞
+date: 2024-05-29
+url: https://maiasa.example/ai/leike-anthropic
+
+ライケ氏、アンソロピックに移籍　安全研究を継続
+
+オープンAIを退社したヤン・ライケ氏は28日、競合のアンソロピックに加わると発表した。スーパーアライメントの研究を新天地で続けるとしている。
+
+アンソロピックはオープンAIの元幹部らが設立した企業で、安全性を重視する姿勢を打ち出している。計算資源の配分についても研究者の裁量を広く認めているという。
+
+ライケ氏はオープンAIで「安全の文化が製品の陰に追いやられてきた」と批判しており、移籍は業界の注目を集めている。
+
+業界では、安全研究者の人材獲得競争が激しくなっている。チームの再配置や退社が相次ぐ中、各社は研究体制の立て直しを急いでいる。
+"""
+
+
+def japanese(tmp_path: Path) -> dict[str, Path]:
+    return {name: write(tmp_path / "ja" / f"{name}.txt", text)
+            for name, text in (("original", JA_ORIGINAL), ("copy", JA_COPY), ("other", JA_OTHER))}  # fmt: skip
+
+
+def test_in_chinese_and_japanese_each_character_is_a_word():
+    assert cp.words("OpenAIの安全チーム、解散") == ["openai", "の", "安", "全", "チ", "ー", "ム", "解", "散"]
+    assert cp.words("오픈AI는 안전팀을 해체했다") == ["오픈ai는", "안전팀을", "해체했다"]  # (Korean is spaced)
+    assert cp.words("OpenAI’s safety team") == ["openai’s", "safety", "team"]
+    from archive.readers import read_all
+
+    original, copy, other = (cp.Fingerprint.of(read_all(t.encode(), "a.txt")[0]) for t in (JA_ORIGINAL, JA_COPY, JA_OTHER))
+    assert cp.compare(copy, original) == pytest.approx(0.83, abs=0.01)
+    assert cp.compare(other, original) is None and cp.compare(original, other) is None
+    assert set(copy.keys) & set(original.keys) and not set(other.keys) & set(original.keys)
+
+
+@pytest.mark.engines
+def test_a_japanese_reprint_is_recognised_and_the_next_story_is_not(run, tmp_path, engine):
+    files = japanese(tmp_path)
+    run("ingest", str(files["original"]))
+    out = run("ingest", str(files["copy"]), str(files["other"])).stdout
+    assert _line(out, "オープンAIの安全チーム解散").endswith("% the same)")
+    assert "copy of" not in _line(out, "ライケ")
+    (group,) = run.json("copies")
+    assert group["original"]["source"] == "毎朝新聞" and [c["source"] for c in group["copies"]] == ["地方タイムズ"]
+
+
+@pytest.mark.engines
+def test_an_archive_whose_keys_came_from_the_first_rule_gets_new_ones_for_chinese_and_japanese(run, tmp_path, engine):
+    """Archives made before a character counted as a word keep band keys that the new rule
+    never makes for Chinese and Japanese: the next write makes those articles' keys again
+    (and only theirs), so a reprint added later still finds its original."""
+    from archive.archive import Archive
+
+    files = japanese(tmp_path)
+    run("ingest", str(files["original"]), str(SEED))
+    with Archive.open(run.index) as ar:
+        assert ar.store.get_meta("copies_found") == cp.RULE
+        (original,) = [s.id for s in ar.list() if s.lang == "ja"]
+        with ar.store.transaction():  # (the keys the first rule made: none the new rule shares)
+            ar.store.put_copy_bands(original, [(b << 57) | (7 + b) for b in range(cp.BANDS)], False)
+            ar.store.set_meta("copies_found", "1")
+    run("ingest", str(files["copy"]))
+    (group,) = run.json("copies")
+    assert group["original"]["article_id"] == original
+    with Archive.open(run.index) as ar:
+        assert ar.store.get_meta("copies_found") == cp.RULE
+
+
 # -- the rule itself ---------------------------------------------------------------------------
 
 

@@ -42,7 +42,7 @@ class Backend:
                 store = OpenSearchStore(cluster)
                 store.set_meta("index_layout", LAYOUT)
                 store.set_meta("store_layout", STORE_LAYOUT)
-                store.set_meta("copies_found", "1")
+                store.set_meta("copies_found", "2")  # (archive.copies.RULE; a test keeps them equal)
                 store.set_meta("created_at", now_iso())
             else:  # joining: the cluster's layout is the archive's
                 health = cluster.health()
