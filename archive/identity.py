@@ -122,8 +122,16 @@ def new_id(article: Article, taken: Callable[[str], bool]) -> str:
 
 
 def slugify(title: str, max_len: int = 40, max_words: int = 6) -> str:
-    ascii_ = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
-    words = re.findall(r"[a-z0-9]+", ascii_.lower())
+    """The first words of ``title``, lower case, joined by hyphens: Latin letters without their
+    accents (``café`` → ``cafe``), other scripts as they are (``오픈ai-안전팀``, ``москва``), since
+    an id of a Korean or Japanese headline made of its Latin letters alone said nothing (``ai``,
+    ``article-2``)."""
+    kept: list[str] = []
+    for c in unicodedata.normalize("NFD", unicodedata.normalize("NFKC", title).casefold()):
+        if unicodedata.combining(c) and kept and kept[-1] < "\u0250":  # an accent on a Latin letter
+            continue
+        kept.append(c)
+    words = re.findall(r"[^\W_]+", unicodedata.normalize("NFC", "".join(kept)))
     out: list[str] = []
     for w in words:
         if out and (len("-".join(out + [w])) > max_len or len(out) >= max_words):

@@ -358,3 +358,32 @@ def test_remove_by_prefix_at_a_terminal_asks_first(run, seed, engine):
     code, out = answer(b"y\n")
     assert code == 0 and f"removed   {SEED_ID}" in out
     assert run.json("list") == []
+
+
+@pytest.mark.parametrize("title, slug", [
+    ("OpenAI Co-Leader Yan Leike Also Resigns", "openai-co-leader-yan-leike-also"),
+    ("Café Société: naïve résumé", "cafe-societe-naive-resume"),
+    ("Straße nach Köln", "strasse-nach-koln"),
+    ('오픈AI "초정렬" 안전팀 해체… 레이케도 떠났다', "오픈ai-초정렬-안전팀-해체-레이케도-떠났다"),
+    ("オープンAI、安全研究チームを解散", "オープンai-安全研究チームを解散"),
+    ("Москва сегодня", "москва-сегодня"),
+    ("🙂 !!!", ""),
+])  # fmt: skip
+def test_an_id_is_the_headline_in_its_own_script(title, slug):
+    """A Korean or Japanese headline's id was once its Latin letters alone (`ai`, `ai-2`,
+    `article`); now its words in their own script, Latin letters without accents."""
+    from archive.identity import _GIVEN_ID, slugify
+
+    assert slugify(title) == slug
+    assert not slug or _GIVEN_ID.match(slug)  # (an export's ids are taken back as given)
+
+
+@pytest.mark.engines
+def test_a_korean_article_is_shown_by_its_id_and_a_prefix_of_it(run, tmp_path, engine):
+    path = write(tmp_path / "ko.txt", "오픈AI 안전팀 해체\n\n오픈AI가 초정렬 안전팀을 해체했다고 17일 밝혔다. 팀을 이끌던 레이케도 회사를 떠났다.\n")
+    out = run("ingest", str(path)).stdout
+    assert out.startswith("added     오픈ai-안전팀-해체  ")
+    assert run.json("show", "오픈ai-안전팀-해체")["title"] == "오픈AI 안전팀 해체"
+    assert run.json("show", "오픈ai-안전")["id"] == "오픈ai-안전팀-해체"
+    hits = run.json("search", "안전팀")["hits"]
+    assert hits and hits[0]["article_id"] == "오픈ai-안전팀-해체"
