@@ -121,11 +121,16 @@ def new_id(article: Article, taken: Callable[[str], bool]) -> str:
     return candidate
 
 
+def _columns(text: str) -> int:
+    """Terminal columns: a wide character (Hangul, Chinese, kana) takes two."""
+    return len(text) + sum(unicodedata.east_asian_width(c) in "WF" for c in text if c >= "\u1100")
+
+
 def slugify(title: str, max_len: int = 40, max_words: int = 6) -> str:
-    """The first words of ``title``, lower case, joined by hyphens: Latin letters without their
-    accents (``café`` → ``cafe``), other scripts as they are (``오픈ai-안전팀``, ``москва``), since
-    an id of a Korean or Japanese headline made of its Latin letters alone said nothing (``ai``,
-    ``article-2``)."""
+    """The first words of ``title`` (at most ``max_len`` terminal columns), lower case, joined
+    by hyphens: Latin letters without their accents (``café`` → ``cafe``), other scripts as they
+    are (``오픈ai-안전팀``, ``москва``), since an id of a Korean or Japanese headline made of its
+    Latin letters alone said nothing (``ai``, ``article-2``)."""
     kept: list[str] = []
     for c in unicodedata.normalize("NFD", unicodedata.normalize("NFKC", title).casefold()):
         if unicodedata.combining(c) and kept and kept[-1] < "\u0250":  # an accent on a Latin letter
@@ -134,9 +139,11 @@ def slugify(title: str, max_len: int = 40, max_words: int = 6) -> str:
     words = re.findall(r"[^\W_]+", unicodedata.normalize("NFC", "".join(kept)))
     out: list[str] = []
     for w in words:
-        if out and (len("-".join(out + [w])) > max_len or len(out) >= max_words):
+        if out and (_columns("-".join(out + [w])) > max_len or len(out) >= max_words):
             break
-        out.append(w[:max_len])
+        while _columns(w) > max_len:
+            w = w[:-1]
+        out.append(w)
     return "-".join(out)
 
 

@@ -66,11 +66,52 @@ def dumps(obj: Any, pretty: bool = True) -> str:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
 
 
+_WIDE_FIRST = "\u1100"  # the first character a terminal may draw two columns wide (Hangul jamo)
+_SECOND_CELL = "\ue002"  # a placeholder after each wide character while wrapping
+
+
+def _wide(c: str) -> bool:
+    import unicodedata
+
+    return c >= _WIDE_FIRST and unicodedata.east_asian_width(c) in "WF"
+
+
+def cells(text: str) -> int:
+    """How many terminal columns ``text`` takes: two for a wide character (Hangul, Chinese
+    characters, kana, full-width forms), one for any other."""
+    if not text or max(text) < _WIDE_FIRST:
+        return len(text)
+    return len(text) + sum(map(_wide, text))
+
+
+def pad(text: str, width: int) -> str:
+    """``text`` and spaces after it to fill ``width`` columns."""
+    return text + " " * (width - cells(text))
+
+
+def clip(text: str, width: int) -> str:
+    """The start of ``text`` that fits in ``width`` columns."""
+    if cells(text) <= width:
+        return text
+    used = 0
+    for i, c in enumerate(text):
+        used += 2 if _wide(c) else 1
+        if used > width:
+            return text[:i]
+    return text
+
+
 def wrap(text: str, style: Style, indent: str = "   ") -> str:
-    return "\n".join(
+    """``text`` in lines of at most the style's width in columns (a wide character counts two),
+    broken between words."""
+    wide = text and max(text) >= _WIDE_FIRST
+    if wide:  # (textwrap counts characters: each wide one is given a second, removed after)
+        text = "".join(c + _SECOND_CELL if _wide(c) else c for c in text)
+    out = "\n".join(
         textwrap.wrap(text, width=style.width, initial_indent=indent, subsequent_indent=indent,
                       break_long_words=False, break_on_hyphens=False)  # fmt: skip
     ) or indent.rstrip()
+    return out.replace(_SECOND_CELL, "") if wide else out
 
 
 # -- search -----------------------------------------------------------------------------------
@@ -162,13 +203,13 @@ def copies_text(groups, style: Style) -> str:
         members = [g.original] + g.copies
         n = len(g.copies)
         out.append(style.bold(g.original.title) + style.dim(f"  ({n} cop{'ies' if n != 1 else 'y'})"))
-        srcw = min(24, max(len(m.source or "—") for m in members))
-        idw = min(40, max(len(m.article_id) for m in members))
+        srcw = min(24, max(cells(m.source or "—") for m in members))
+        idw = min(40, max(cells(m.article_id) for m in members))
         for m in members:
             label = "first" if m.similarity is None else f"{int(m.similarity * 100):>4}%"
             title = "" if m is g.original or m.title == g.original.title else "  " + m.title
-            out.append(f"  {label:<5}  {m.date or '—':<10}  {(m.source or '—')[:srcw]:<{srcw}}  "
-                       f"{m.article_id:<{idw}}{style.dim(title)}".rstrip())  # fmt: skip
+            out.append(f"  {label:<5}  {m.date or '—':<10}  {pad(clip(m.source or '—', srcw), srcw)}  "
+                       f"{pad(m.article_id, idw)}{style.dim(title)}".rstrip())  # fmt: skip
         out.append("")
     copies = sum(len(g.copies) for g in groups)
     out.append(style.dim(f"{len(groups)} group{'s' if len(groups) != 1 else ''}, {copies} "
@@ -359,8 +400,8 @@ def list_text(rows, style: Style, wide: bool = False) -> str:
     (ids are never cut: they are what the other commands take)."""
     if not rows:
         return "The archive is empty."
-    idw = min(40, max(len(r.id) for r in rows))
-    srcw = min(20, max([len(r.source or "—") for r in rows] + [6]))
+    idw = min(40, max(cells(r.id) for r in rows))
+    srcw = min(20, max([cells(r.source or "—") for r in rows] + [6]))
     fit = style.columns if style.tty and not wide else None
     cols = ["id", "date", "source", "paras"]
     if fit is not None:
@@ -371,13 +412,13 @@ def list_text(rows, style: Style, wide: bool = False) -> str:
             cols.remove(drop)
 
     def line(id_: str, date: str, src: str, paras: str, title: str) -> str:
-        parts = [f"{id_:<{idw}}", f"{date:<10}"]
+        parts = [pad(id_, idw), f"{date:<10}"]
         if "source" in cols:
-            parts.append(f"{src[:srcw]:<{srcw}}")
+            parts.append(pad(clip(src, srcw), srcw))
         if "paras" in cols:
             parts.append(f"{paras:>5}")
         text = "  ".join(parts + [title])
-        return text[: fit - 1].rstrip() + "…" if fit is not None and len(text) > fit else text
+        return clip(text, fit - 1).rstrip() + "…" if fit is not None and cells(text) > fit else text
 
     lines = [style.dim(line("ID", "DATE", "SOURCE", "PARAS", "TITLE"))]
     for r in rows:
