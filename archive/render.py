@@ -101,17 +101,43 @@ def clip(text: str, width: int) -> str:
     return text
 
 
+class _ColumnWrapper(textwrap.TextWrapper):
+    """textwrap, with a line break allowed between two Chinese characters or kana (scripts
+    written without spaces), as between words."""
+
+    _unspaced = None
+
+    def _split(self, text: str) -> list[str]:
+        import re
+
+        if _ColumnWrapper._unspaced is None:
+            # (a closing mark stays with the character before it: no line starts with 、 or 」)
+            _ColumnWrapper._unspaced = re.compile(
+                f"[{_UNSPACED}]{_SECOND_CELL}?(?:[{_CLOSING}]{_SECOND_CELL}?)*|[^{_UNSPACED}]+")
+        out: list[str] = []
+        for chunk in super()._split(text):
+            out.extend(self._unspaced.findall(chunk) if max(chunk) >= "\u3040" else (chunk,))
+        return out
+
+
+_UNSPACED = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # kana and Chinese characters
+_CLOSING = "\u3001\u3002\u300d\u300f\u3011\u3015\uff09\uff0c\uff0e\uff01\uff1f"  # 、。」』】〕）,.!?
+
+
 def wrap(text: str, style: Style, indent: str = "   ") -> str:
     """``text`` in lines of at most the style's width in columns (a wide character counts two),
-    broken between words."""
+    broken between words (and in Chinese and Japanese, between characters)."""
     wide = text and max(text) >= _WIDE_FIRST
-    if wide:  # (textwrap counts characters: each wide one is given a second, removed after)
-        text = "".join(c + _SECOND_CELL if _wide(c) else c for c in text)
-    out = "\n".join(
-        textwrap.wrap(text, width=style.width, initial_indent=indent, subsequent_indent=indent,
-                      break_long_words=False, break_on_hyphens=False)  # fmt: skip
-    ) or indent.rstrip()
-    return out.replace(_SECOND_CELL, "") if wide else out
+    if not wide:
+        return "\n".join(
+            textwrap.wrap(text, width=style.width, initial_indent=indent, subsequent_indent=indent,
+                          break_long_words=False, break_on_hyphens=False)  # fmt: skip
+        ) or indent.rstrip()
+    # (textwrap counts characters: each wide one is given a second, removed after)
+    text = "".join(c + _SECOND_CELL if _wide(c) else c for c in text)
+    wrapper = _ColumnWrapper(width=style.width, initial_indent=indent, subsequent_indent=indent,
+                             break_long_words=False, break_on_hyphens=False)  # fmt: skip
+    return "\n".join(wrapper.wrap(text)).replace(_SECOND_CELL, "") or indent.rstrip()
 
 
 # -- search -----------------------------------------------------------------------------------

@@ -33,16 +33,31 @@ def test_korean_text_wraps_at_the_width_in_columns():
     assert " ".join(line.strip() for line in lines) == KOREAN
 
 
+JAPANESE = ("米オープンAIは17日、人工知能の長期的なリスクを研究してきた「スーパーアライメント」チームを事実上解散したことを"
+            "明らかにした。チームを率いていた共同創業者のイリヤ・サツケバー氏とヤン・ライケ氏が相次いで退社を表明していた。")  # fmt: skip
+
+
+@pytest.mark.parametrize("width", [24, 30, 40, 80])
+def test_chinese_and_japanese_break_between_characters_never_before_a_closing_mark(width):
+    lines = [line.strip() for line in render.wrap(JAPANESE, Style(width=width), indent="    ").splitlines()]
+    assert "".join(lines) == JAPANESE and len(lines) > 1
+    assert all(cells("    " + line) <= width for line in lines)
+    assert sum(cells("    " + line) >= width - 2 for line in lines) >= len(lines) - 2  # (full lines, but the last)
+    assert not any(line[0] in "、。」』）" for line in lines)
+
+
 _words = st.lists(st.text(st.sampled_from("ab안전팀オーﾊ漢Ｘé’"), min_size=1, max_size=8), min_size=1, max_size=40)
 
 
 @settings(max_examples=300, deadline=None)
 @given(words=_words, width=st.integers(20, 100))
-def test_no_line_is_wider_than_the_width_and_no_word_is_lost(words, width):
+def test_no_line_is_wider_than_the_width_and_nothing_is_lost(words, width):
     text = " ".join(words)
     lines = render.wrap(text, Style(width=width), indent="  ").splitlines()
     assert all(cells(line) <= width for line in lines)
-    assert " ".join(line.strip() for line in lines).split() == text.split()
+    assert "".join("".join(line.split()) for line in lines) == "".join(text.split())
+    spaced = [w for w in words if not any("\u3040" <= c <= "\u9fff" for c in w)]  # (only kana and Han break)
+    assert all(w in " ".join(line.strip() for line in lines).split() for w in spaced)
 
 
 @settings(max_examples=200, deadline=None)
