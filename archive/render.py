@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import shutil
 import textwrap
+import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterable
 
@@ -71,8 +72,6 @@ _SECOND_CELL = "\ue002"  # a placeholder after each wide character while wrappin
 
 
 def _wide(c: str) -> bool:
-    import unicodedata
-
     return c >= _WIDE_FIRST and unicodedata.east_asian_width(c) in "WF"
 
 
@@ -127,7 +126,7 @@ _CLOSING = "\u3001\u3002\u300d\u300f\u3011\u3015\uff09\uff0c\uff0e\uff01\uff1f" 
 def wrap(text: str, style: Style, indent: str = "   ") -> str:
     """``text`` in lines of at most the style's width in columns (a wide character counts two),
     broken between words (and in Chinese and Japanese, between characters)."""
-    wide = text and max(text) >= _WIDE_FIRST
+    wide = bool(text) and max(text) >= _WIDE_FIRST and any(map(_wide, text))  # (not the marks' placeholders)
     if not wide:
         return "\n".join(
             textwrap.wrap(text, width=style.width, initial_indent=indent, subsequent_indent=indent,
