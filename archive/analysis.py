@@ -127,6 +127,24 @@ def has_cjk(text: str) -> bool:
     return bool(text) and max(text) >= _CJK_FIRST and _cjk_run().search(text) is not None
 
 
+# Chinese characters and kana: written without spaces between words, so copies compare them
+# (archive.copies, after NFKC has made half-width kana full width) and lines break between them
+# (archive.render) character by character.
+UNSPACED = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # (a regex class's body)
+
+
+def is_wide(c: str) -> bool:
+    """Whether a terminal draws character ``c`` two columns wide (Hangul, Chinese, kana, full width)."""
+    return c >= _CJK_FIRST and unicodedata.east_asian_width(c) in "WF"
+
+
+def columns(text: str) -> int:
+    """How many terminal columns ``text`` takes: two for a wide character, one for any other."""
+    if not text or max(text) < _CJK_FIRST:
+        return len(text)
+    return len(text) + sum(map(is_wide, text))
+
+
 def is_cjk_syllable(term: str) -> bool:
     """A one-character Korean/CJK term: in the index it lives inside bigrams (팀 in 팀을, 전팀)."""
     return len(term) == 1 and has_cjk(term)

@@ -29,7 +29,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable
 
-from .analysis import WORD_RE
+from .analysis import UNSPACED, WORD_RE
 from .errors import NotFound
 
 if TYPE_CHECKING:
@@ -56,17 +56,16 @@ def body_text(article: "Article") -> list[str]:
     return body or [p.text for p in article.paragraphs if p.kind != "title"]
 
 
-# Chinese characters and kana: scripts written without spaces, where each character counts as a
-# word (a "word" there would be a whole clause, and one edited character would change four
-# clause-long shingles). Hangul is written with spaces between words, and keeps them.
-_UNSPACED = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f"
+# In Chinese and Japanese (analysis.UNSPACED) each character counts as a word: a "word" there
+# would be a whole clause, and one edited character would change four clause-long shingles.
+# Hangul is written with spaces between words, and keeps them.
 RULE = "2"  # the rule the stored band keys were made by (1: before characters counted as words)
 UNSPACED_LANGS = ("ja", "zh")  # the articles whose band keys rule 2 made anew
 
 
 @functools.cache
 def _pieces() -> re.Pattern[str]:
-    return re.compile(f"[{_UNSPACED}]|[^{_UNSPACED}]+")
+    return re.compile(f"[{UNSPACED}]|[^{UNSPACED}]+")
 
 
 def words(text: str) -> list[str]:

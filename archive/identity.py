@@ -25,6 +25,7 @@ import unicodedata
 from dataclasses import replace
 from typing import Callable, Iterable
 
+from .analysis import columns
 from .model import Article, Paragraph
 
 METADATA_FIELDS = ("title", "source", "author", "date", "url", "lang")
@@ -121,11 +122,6 @@ def new_id(article: Article, taken: Callable[[str], bool]) -> str:
     return candidate
 
 
-def _columns(text: str) -> int:
-    """Terminal columns: a wide character (Hangul, Chinese, kana) takes two."""
-    return len(text) + sum(unicodedata.east_asian_width(c) in "WF" for c in text if c >= "\u1100")
-
-
 def slugify(title: str, max_len: int = 40, max_words: int = 6) -> str:
     """The first words of ``title`` (at most ``max_len`` terminal columns), lower case, joined
     by hyphens: Latin letters without their accents (``café`` → ``cafe``), other scripts as they
@@ -139,9 +135,9 @@ def slugify(title: str, max_len: int = 40, max_words: int = 6) -> str:
     words = re.findall(r"[^\W_]+", unicodedata.normalize("NFC", "".join(kept)))
     out: list[str] = []
     for w in words:
-        if out and (_columns("-".join(out + [w])) > max_len or len(out) >= max_words):
+        if out and (columns("-".join(out + [w])) > max_len or len(out) >= max_words):
             break
-        while _columns(w) > max_len:
+        while columns(w) > max_len:
             w = w[:-1]
         out.append(w)
     return "-".join(out)

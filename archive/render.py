@@ -9,10 +9,10 @@ from __future__ import annotations
 import json
 import shutil
 import textwrap
-import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterable
 
+from .analysis import UNSPACED, columns, is_wide
 from .model import Article, Hit, Paragraph, SearchResult
 
 if TYPE_CHECKING:
@@ -67,20 +67,8 @@ def dumps(obj: Any, pretty: bool = True) -> str:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
 
 
-_WIDE_FIRST = "\u1100"  # the first character a terminal may draw two columns wide (Hangul jamo)
 _SECOND_CELL = "\ue002"  # a placeholder after each wide character while wrapping
-
-
-def _wide(c: str) -> bool:
-    return c >= _WIDE_FIRST and unicodedata.east_asian_width(c) in "WF"
-
-
-def cells(text: str) -> int:
-    """How many terminal columns ``text`` takes: two for a wide character (Hangul, Chinese
-    characters, kana, full-width forms), one for any other."""
-    if not text or max(text) < _WIDE_FIRST:
-        return len(text)
-    return len(text) + sum(map(_wide, text))
+cells = columns  # how many terminal columns a text takes
 
 
 def pad(text: str, width: int) -> str:
@@ -94,7 +82,7 @@ def clip(text: str, width: int) -> str:
         return text
     used = 0
     for i, c in enumerate(text):
-        used += 2 if _wide(c) else 1
+        used += 2 if is_wide(c) else 1
         if used > width:
             return text[:i]
     return text
@@ -112,28 +100,27 @@ class _ColumnWrapper(textwrap.TextWrapper):
         if _ColumnWrapper._unspaced is None:
             # (a closing mark stays with the character before it: no line starts with 、 or 」)
             _ColumnWrapper._unspaced = re.compile(
-                f"[{_UNSPACED}]{_SECOND_CELL}?(?:[{_CLOSING}]{_SECOND_CELL}?)*|[^{_UNSPACED}]+")
+                f"[{UNSPACED}]{_SECOND_CELL}?(?:[{_CLOSING}]{_SECOND_CELL}?)*|[^{UNSPACED}]+")
         out: list[str] = []
         for chunk in super()._split(text):
             out.extend(self._unspaced.findall(chunk) if max(chunk) >= "\u3040" else (chunk,))
         return out
 
 
-_UNSPACED = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # kana and Chinese characters
 _CLOSING = "\u3001\u3002\u300d\u300f\u3011\u3015\uff09\uff0c\uff0e\uff01\uff1f"  # 、。」』】〕）,.!?
 
 
 def wrap(text: str, style: Style, indent: str = "   ") -> str:
     """``text`` in lines of at most the style's width in columns (a wide character counts two),
     broken between words (and in Chinese and Japanese, between characters)."""
-    wide = bool(text) and max(text) >= _WIDE_FIRST and any(map(_wide, text))  # (not the marks' placeholders)
+    wide = columns(text) > len(text)  # (a wide character; the marks' placeholders are not)
     if not wide:
         return "\n".join(
             textwrap.wrap(text, width=style.width, initial_indent=indent, subsequent_indent=indent,
                           break_long_words=False, break_on_hyphens=False)  # fmt: skip
         ) or indent.rstrip()
     # (textwrap counts characters: each wide one is given a second, removed after)
-    text = "".join(c + _SECOND_CELL if _wide(c) else c for c in text)
+    text = "".join(c + _SECOND_CELL if is_wide(c) else c for c in text)
     wrapper = _ColumnWrapper(width=style.width, initial_indent=indent, subsequent_indent=indent,
                              break_long_words=False, break_on_hyphens=False)  # fmt: skip
     return "\n".join(wrapper.wrap(text)).replace(_SECOND_CELL, "") or indent.rstrip()
