@@ -146,6 +146,28 @@ def test_totals_and_hits_match_whoosh(archive, monkeypatch, walk_all_up_to, quer
     ]
 
 
+def test_a_search_is_bounded_by_its_rarest_word(archive, monkeypatch):
+    """Whether a search walks every match (and counts as it scores) is decided by the most
+    paragraphs its words can match: the rarer word's count. The headline lift adds score, not
+    matches, so its larger estimate must not send a search that few matches through a second,
+    counting walk."""
+    from archive import query as aq
+
+    engine = archive.engine
+    s = engine.searcher()
+    tree = aq.parse("tapioca bank")
+    core = engine._translate(tree)
+    lifted = engine._with_title_lift(tree, archive_module.TITLE_WEIGHT, core)
+    bound = core.estimate_size(s.reader())
+    assert lifted.estimate_size(s.reader()) > bound  # (else this test shows nothing)
+    monkeypatch.setattr(whoosh_index, "WALK_ALL_UP_TO", bound)
+    walks = []
+    monkeypatch.setattr(whoosh_index, "count_matches", lambda *a: walks.append(a) or (0, True))
+    result = archive.search("tapioca bank", SearchOptions(limit=5, snippets=False, suggest=False))
+    assert walks == []
+    assert result.total > 5 and result.total_exact
+
+
 def test_posting_ids_by_block_equal_all_ids(archive):
     """The same docnums as Whoosh's all_ids, plus deleted ones (which are never scored)."""
     s = archive.engine.searcher()
