@@ -87,6 +87,15 @@ def test_fuzzy_lets_yan_reach_jan(seeded):
     assert p8 and "<mark>Jan</mark> <mark>Leike</mark>" in p8[0]["snippet"]
 
 
+def test_a_swapped_pair_of_letters_is_one_edit_on_every_engine(seeded):
+    """`Lieke~1` reaches Leike: two neighbouring letters swapped count as one edit (optimal
+    string alignment), on Whoosh and on OpenSearch alike (OpenSearch counted two)."""
+    hits = seeded.json("search", "Lieke~1", "--limit", "20")["hits"]
+    leike = [h for h in hits if "<mark>Leike</mark>" in h["snippet"]]
+    assert {h["paragraph"] for h in leike} == {1, 2, 7, 8, 9, 10}
+    seeded("search", "Lieker~1", code=1)  # (a swap and an insertion: two edits, and no other word within one)
+
+
 def test_wildcard(seeded):
     hits = seeded.json("search", "superalign*")["hits"]
     assert [h["paragraph"] for h in hits] == [5, 6]

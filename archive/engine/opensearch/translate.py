@@ -40,8 +40,10 @@ class OpenSearchTranslator(Translator):
                                     _constant({"wildcard": {field: {"value": "?" + term}}})]}}  # fmt: skip
 
     def fuzzy(self, field, word, distance):
+        # (transpositions: two neighbouring letters swapped are one edit, as Whoosh and the
+        # marks count them: optimal string alignment, archive.spelling.edit_distance)
         return _constant({"fuzzy": {field: {"value": word, "fuzziness": min(2, distance), "prefix_length": 0,
-                                            "transpositions": False}}})  # fmt: skip
+                                            "transpositions": True}}})  # fmt: skip
 
     def prefixes(self, field, prefixes):
         return _constant({"bool": {"should": [{"prefix": {field: p}} for p in prefixes]}})
