@@ -1402,11 +1402,12 @@ def serve(obj: Ctx, host, port, open_browser, read_only, lock_timeout) -> None:
 
 # Start-up (Python, Click, the engine, the store) makes some 25,000 objects that live as long as
 # the process: modules, classes, functions. The cyclic garbage collector, left on, walks them
-# some 40 times before a search has its answer (3 to 8 ms of a cold `archive search`), and
-# finds nothing to free. So the `archive` command starts with it paused; once the archive is
-# open (every command that works long opens one first), what exists is frozen out of all later
-# collections and collecting resumes. (Only for the command: CliRunner, the web server's
-# threads and library callers never pause it.)
+# some 40 times before a search has its answer and once more as the process exits, and finds
+# nothing to free: about 20 ms of a cold `archive search` (benchmarks/RESULTS.md). So the
+# `archive` command starts with it paused; once the archive is open (every command that works
+# long opens one first), what exists is frozen out of all later collections and collecting
+# resumes. (Only for the command: CliRunner, the web server's threads and library callers
+# never pause it.)
 _collector_paused = False
 
 

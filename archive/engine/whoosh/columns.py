@@ -11,6 +11,7 @@ it, summed in C for each of the first few documents read (a cold search reads tw
 segment), and for all of them at once, by ``itertools.accumulate``, when more are read. Both
 give Whoosh's offsets (tests/test_whoosh_columns.py). Importing this module installs it.
 """
+
 from __future__ import annotations
 
 import struct
