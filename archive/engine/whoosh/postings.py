@@ -55,14 +55,9 @@ def skip_to(self, targetid) -> None:
         self._read_ids()
         ids = self._ids
     i = bisect_left(ids, targetid, self._i)
-    if i < self._blocklength:
-        self._i = i
-        return None
-    # (only if a block's greatest document were not its last: then Whoosh's own walk)
-    self._i = self._blocklength - 1
-    self.next()
-    while self.is_active() and self.id() < targetid:
-        self.next()
+    if i == self._blocklength:  # (only if a block's greatest document were not its last)
+        return WHOOSH_SKIP_TO(self, targetid)
+    self._i = i
     return None
 
 

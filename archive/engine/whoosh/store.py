@@ -135,13 +135,25 @@ def _number_copy_bands(db: sqlite3.Connection) -> None:
             db.execute(stmt)
     if "copy_keys" not in tables:
         return
-    rows: list[tuple[int, int]] = []
-    for article_id, keys in db.execute("SELECT article_id, keys FROM copy_keys ORDER BY article_id").fetchall():
-        ks = json.loads(keys)
-        n = db.execute("INSERT INTO copy_articles (article_id, keys) VALUES (?, ?)", (article_id, _pack_keys(ks))).lastrowid
-        rows.extend((k, n) for k in ks)
-    db.executemany("INSERT OR IGNORE INTO copy_bands (key, n) VALUES (?, ?)", sorted(rows))
+    _insert_copy_bands(db, {article_id: json.loads(keys) for article_id, keys in
+                            db.execute("SELECT article_id, keys FROM copy_keys ORDER BY article_id")})  # fmt: skip
     db.execute("DROP TABLE copy_keys")
+
+
+def _insert_copy_bands(db: sqlite3.Connection, keys: dict[str, list[int]]) -> None:
+    """Record the band keys of articles that have none yet, all at once: each article gets
+    the next number, and SQLite itself unpacks the rows from one JSON document and inserts
+    them in key order (a B-tree takes sorted inserts page by page; one at a time they land
+    all over it; and binding half a million pairs one by one from Python took as long)."""
+    keys = {i: ks for i, ks in keys.items() if ks}
+    if not keys:
+        return
+    first = db.execute("SELECT coalesce(max(n), 0) + 1 FROM copy_articles").fetchone()[0]
+    db.executemany("INSERT INTO copy_articles (n, article_id, keys) VALUES (?, ?, ?)",
+                   [(n, i, _pack_keys(ks)) for n, (i, ks) in enumerate(keys.items(), first)])  # fmt: skip
+    by_number = json.dumps({n: ks for n, ks in enumerate(keys.values(), first)})
+    db.execute("INSERT OR IGNORE INTO copy_bands (key, n) SELECT k.value AS key, CAST(a.key AS INTEGER) "
+               "FROM json_each(?) AS a, json_each(a.value) AS k ORDER BY key", (by_number,))  # fmt: skip
 
 
 MIGRATIONS: dict[int, str | Callable[[sqlite3.Connection], None]] = {
@@ -440,19 +452,8 @@ class Store:
             self.add_copy_bands({article_id: keys})
 
     def add_copy_bands(self, keys: dict[str, list[int]]) -> None:
-        """Record the band keys of articles that have none yet, all at once: each article gets
-        the next number, and SQLite itself unpacks the rows from one JSON document and inserts
-        them in key order (a B-tree takes sorted inserts page by page; one at a time they land
-        all over it; and binding half a million pairs one by one from Python took as long)."""
-        keys = {i: ks for i, ks in keys.items() if ks}
-        if not keys:
-            return
-        first = self.db.execute("SELECT coalesce(max(n), 0) + 1 FROM copy_articles").fetchone()[0]
-        self.db.executemany("INSERT INTO copy_articles (n, article_id, keys) VALUES (?, ?, ?)",
-                            [(n, i, _pack_keys(ks)) for n, (i, ks) in enumerate(keys.items(), first)])  # fmt: skip
-        by_number = json.dumps({n: ks for n, ks in enumerate(keys.values(), first)})
-        self.db.execute("INSERT OR IGNORE INTO copy_bands (key, n) SELECT k.value AS key, CAST(a.key AS INTEGER) "
-                        "FROM json_each(?) AS a, json_each(a.value) AS k ORDER BY key", (by_number,))  # fmt: skip
+        """Record the band keys of articles that have none yet, all at once (_insert_copy_bands)."""
+        _insert_copy_bands(self.db, keys)
 
     def has_copies(self) -> bool:
         return self.db.execute("SELECT 1 FROM copies LIMIT 1").fetchone() is not None
