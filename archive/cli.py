@@ -18,7 +18,7 @@ FORMATS = click.Choice(["text", "json", "jsonl"])
 TABLE_FORMATS = click.Choice(["text", "json", "jsonl", "csv", "tsv"])  # (what is one row per item)
 LIST_COLUMNS = ("id", "date", "source", "title", "paragraphs", "lang", "ingested_at")
 HIT_COLUMNS = ("rank", "score", "article_id", "paragraph", "kind", "date", "source", "author", "title", "url", "text",
-               "snippet")  # fmt: skip
+               "snippet", "matched")  # fmt: skip
 KIND_CHOICE = click.Choice(["title", "subtitle", "caption", "body"])
 
 
@@ -629,7 +629,8 @@ def search(obj: Ctx, query, limit, page, source, since, until, article, kind, la
     """Find paragraphs, best first, with the matched words highlighted.
 
     Up to three words must all match; a longer query (a sentence, a claim) ranks by any
-    of its words and, when the archive has embeddings, by meaning too. Also: "exact phrase", a OR b, NOT word (or -word),
+    of its words and, when the archive has embeddings, by meaning too, and then also finds
+    articles that say it in other words ("found by meaning"). Also: "exact phrase", a OR b, NOT word (or -word),
     (grouping), field:value for title, source, author, kind, tag, lang,
     date:2024-05 or date:[2024-05-01 TO 2024-05-31], word~ (fuzzy), wor* (wildcard).
 

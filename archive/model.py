@@ -124,6 +124,7 @@ class Hit:
     segments: list[tuple[str, bool]] = field(default_factory=list, repr=False)  # the snippet as (text, marked)
     # copies of this passage in other articles, folded under it: [{article_id, source, url, date, paragraph, similarity}]
     copies: list[dict] = field(default_factory=list)
+    matched: str = "words"  # or "meaning": a sentence query's hit that shares no word with it
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {
@@ -139,6 +140,7 @@ class Hit:
             "url": self.url,
             "text": self.text,
             "snippet": self.snippet,
+            "matched": self.matched,
         }
         if self.matched_paragraphs is not None:
             d["matched_paragraphs"] = self.matched_paragraphs

@@ -178,6 +178,8 @@ def _hit_text(hit: Hit, style: Style) -> str:
     title = textwrap.wrap(hit.title, width=style.width - len(rank), break_long_words=False, break_on_hyphens=False)
     head = rank + style.bold(title[0] if title else "") + "".join("\n    " + style.bold(x) for x in title[1:])
     meta = [f"¶{hit.paragraph} {hit.kind}"]
+    if hit.matched == "meaning":
+        meta.append("found by meaning: no word in common")
     if hit.matched_paragraphs is not None:
         n = hit.matched_paragraphs
         meta.append(f"{n} matching paragraph{'s' if n != 1 else ''}")

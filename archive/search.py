@@ -45,6 +45,10 @@ FOLD_FETCH = 3
 FOLD_MAX = 320  # a page that folding left short asks again, for twice as many, up to this
 SORTS = ("relevance", "date", "oldest")
 FACETS = ("source", "date", "day", "kind", "tag", "lang")  # date: by month; day: by day
+# Recall by meaning under filters: the nearest this many times as many articles as there is
+# room for are asked for, and the first that pass the filters kept.
+MEANING_OVERFETCH = 5
+LEDE_WITHIN = 20  # an article found by meaning shows its first body paragraph among its first 20
 
 
 @dataclass
@@ -73,6 +77,7 @@ class SearchOptions:
     explain: bool = False
     snippets: bool = True  # False: hits carry no snippet (a ranking-only caller)
     semantic: bool = True  # False: a sentence query ranks by words alone, even with embeddings
+    recall_by_meaning: bool = True  # False: only what words found (articles are not brought in by meaning)
     all_copies: bool = False  # True: copies of a passage are hits of their own (archive.copies)
 
 
@@ -93,6 +98,8 @@ class Plan:
     strict_total: int | None = None  # how many matched every word, once known
     meaning: bool | None = None  # whether sentence queries blend meaning (asked once)
     fold: bool = False  # whether copies of a passage fold under it (the archive has copies)
+    sentence: bool = False  # a long query of plain words (a pasted sentence, a claim)
+    by_meaning: set[tuple[str, int]] = field(default_factory=set)  # hits no word found (blend adds them)
 
 
 @contextmanager
@@ -151,7 +158,8 @@ class Searcher:
                     priors = self.weigh_evidence(plan, res, size=len(res.hits))  # (a rare path: weigh them all)
                     fetched = len(res.hits) if len(res.hits) > fetched else res.total  # (nothing more: stop)
                     folded, n_folded = self.fold_copies(res, plan)
-            hits = self.fill_in(res, plan.node, opts, plan.offset, res.per_article if plan.by_article else None)
+            hits = self.fill_in(res, plan.node, opts, plan.offset, res.per_article if plan.by_article else None,
+                                plan.by_meaning)  # fmt: skip
             for hit in hits:
                 hit.copies = folded.get((hit.article_id, hit.paragraph), [])
             if opts.explain:
@@ -185,6 +193,7 @@ class Searcher:
 
             kept = [w for w in words if w.text.lower().strip("?.,!:;'’\"") not in SENTENCE_STOP_WORDS]
             plan.words = kept or words
+            plan.sentence = True
             plan.node, plan.match = aq.expand_synonyms(aq.any_of(plan.words), groups), "any"
         return plan
 
@@ -260,12 +269,16 @@ class Searcher:
         return priors
 
     def blend(self, plan: Plan, res: "EngineResult") -> dict[tuple[str, int], object]:
-        """Re-rank a sentence query's candidates by words and meaning, and keep the page."""
-        if not self._blending(plan) or not res.hits:
+        """Re-rank a sentence query's candidates by words and meaning (with the articles
+        nearest by meaning when the candidates leave room), and keep the page."""
+        if not self._blending(plan):
             return {}
         from . import semantic as sem
 
         qv = sem.embed_query(plan.query)
+        self.recall_by_meaning(plan, res, qv)
+        if not res.hits:
+            return {}
         vectors = self.store.vectors({h.article_id for h in res.hits}, sem.MODEL)
         order = sem.blend([h.score for h in res.hits], [h.article_id for h in res.hits], qv, vectors)
         page = order if plan.fold else order[plan.offset : plan.offset + plan.opts.limit]
@@ -276,10 +289,48 @@ class Searcher:
         res.hits = [res.hits[b.index] for b in page]
         return blended
 
+    def recall_by_meaning(self, plan: Plan, res: "EngineResult", query_vector) -> None:
+        """Add to a sentence query's candidates the articles nearest it by meaning that no word
+        found (archive.semantic: only while the candidates leave room, at most MEANING_HITS,
+        at least MEANING_FLOOR close), each as its first paragraph that passes the filters
+        (its lede when body text passes), with a word-match score of 0."""
+        from . import semantic as sem
+        from .engine.base import EngineHit, EngineQuery
+
+        room = min(sem.MEANING_HITS, sem.CANDIDATES - len(res.hits))
+        if not (plan.sentence and plan.opts.recall_by_meaning) or room <= 0:
+            return
+        have = {h.article_id for h in res.hits}
+        wanted = room * MEANING_OVERFETCH if plan.filters else room  # (some may not pass the filters)
+        near = [(a, c) for a, c in self.store.nearest(query_vector, sem.MODEL, wanted, exclude=have)
+                if c >= sem.MEANING_FLOOR]  # fmt: skip
+        if not near:
+            return
+        eq = EngineQuery(ids_filter([a for a, _ in near]), plan.filters, limit=len(near), by_article=True,
+                         title_weight=0.0)  # fmt: skip
+        passed = {h.article_id: h.n for h in self.index.search(eq).hits}
+        added = []
+        for article_id, _ in near:
+            if article_id in passed and len(added) < room:
+                n = self._lede(article_id, plan.opts.kind) or passed[article_id]
+                added.append(EngineHit(article_id, n, 0.0))
+                plan.by_meaning.add((article_id, n))
+        res.hits = list(res.hits) + added
+        res.total += len(added)
+
+    def _lede(self, article_id: str, kind: str | None) -> int | None:
+        """The paragraph that shows an article found by meaning: its first body paragraph
+        (or, when the search keeps one kind, its first paragraph of that kind)."""
+        for p in self.store.paragraphs(article_id, 1, LEDE_WITHIN):
+            if p.kind == (kind or "body"):
+                return p.n
+        return None
+
     def fill_in(self, res: "EngineResult", node: aq.Node | None, opts: SearchOptions, offset: int,
-                counts: dict[str, int] | None) -> list[Hit]:  # fmt: skip
+                counts: dict[str, int] | None, by_meaning: set[tuple[str, int]] = frozenset()) -> list[Hit]:  # fmt: skip
         """Engine hits made into Hits: metadata and text (what the search brought back, the
-        rest from the store), snippets, context."""
+        rest from the store), snippets, context. A hit found by meaning alone has no word to
+        mark: its snippet is the paragraph's start."""
         from .snippets import Matcher, make_snippet
 
         found = res.hits
@@ -292,12 +343,15 @@ class Searcher:
             row = rows.get((h.article_id, h.n))
             if row is None:  # index ahead of store (an interrupted write): skip, check reports it
                 return None
-            snippet = make_snippet(row.text, matcher.spans(row.text) if matcher else [], opts.snippet_length)
+            meaning = (h.article_id, h.n) in by_meaning
+            spans = matcher.spans(row.text) if matcher and not meaning else []
+            snippet = make_snippet(row.text, spans, opts.snippet_length)
             hit = Hit(
                 rank=rank, score=h.score, article_id=h.article_id, paragraph=h.n, kind=row.kind,
                 title=row.title, source=row.source, author=row.author, date=row.date, url=row.url,
                 text=row.text, snippet=snippet.html(),
                 matched_paragraphs=counts.get(h.article_id) if counts is not None else None,
+                matched="meaning" if meaning else "words",
             )  # fmt: skip
             hit.segments = snippet.segments
             return hit
@@ -390,7 +444,9 @@ class Searcher:
                 blended: dict[tuple[str, int], object], priors: dict[tuple[str, int], tuple[float, int]]) -> None:  # fmt: skip
         found = {(eh.article_id, eh.n): eh for eh in res.hits}
         for hit in hits:
-            hit.explain = self.index.explain(equery, found[(hit.article_id, hit.paragraph)])
+            # (a hit found by meaning alone matched no word: the engine has nothing to explain)
+            eh = found[(hit.article_id, hit.paragraph)]
+            hit.explain = [] if hit.matched == "meaning" else self.index.explain(equery, eh)
             weighed = priors.get((hit.article_id, hit.paragraph))
             if weighed is not None:  # the match score times the passage's worth as evidence:
                 for part in hit.explain:  # the parts still add up to the score
@@ -404,8 +460,8 @@ class Searcher:
                 hit.explain[:0] = [
                     {"field": "(meaning)", "term": f"similarity {b.similarity:.3f} by {MODEL}",
                      "score": round((1 - LEXICAL_WEIGHT) * b.similarity, 4)},
-                    {"field": "(words)", "term": f"word match {b.lexical:.3f} of the best",
-                     "score": round(LEXICAL_WEIGHT * b.lexical, 4)},
+                    {"field": "(words)", "term": "no word of the query" if hit.matched == "meaning"
+                     else f"word match {b.lexical:.3f} of the best", "score": round(LEXICAL_WEIGHT * b.lexical, 4)},
                 ]  # fmt: skip
 
     def facets(self, plan: Plan) -> dict[str, list[dict]]:

@@ -196,8 +196,9 @@ def story_timeline(archive: "Archive", query: str, options: "SearchOptions", by:
 
     if by is not None and by not in UNITS:
         raise QueryError(f"by: use one of {', '.join(UNITS)}", setting="by")
+    # (the articles words match: the count is the days' sum, so none is brought in by meaning)
     base = replace(options, by_article=True, per_article=0, limit=1, page=1, suggest=False, explain=False, context=0,
-                   facets=["day"], sort="relevance", all_copies=True)  # fmt: skip
+                   facets=["day"], sort="relevance", all_copies=True, recall_by_meaning=False)  # fmt: skip
     repeats = _repeated_copies(archive, query, base)
     if repeats:
         base = replace(base, exclude_articles=tuple(options.exclude_articles) + tuple(sorted(repeats)))

@@ -118,11 +118,11 @@ def test_search_and_list_as_csv_and_tsv_for_a_spreadsheet(run, seed, tmp_path, e
     assert quoted["snippet"] == "Superalignment, with a comma and a tab." and quoted["source"] == 'Wire, "Intl"'
     tsv = run("search", "superalignment", "--format", "tsv").stdout.splitlines()
     assert tsv[0].split("\t")[:4] == ["rank", "score", "article_id", "paragraph"]
-    assert all(len(line.split("\t")) == 12 for line in tsv)  # a tab in a value never splits a row
+    assert all(len(line.split("\t")) == 13 for line in tsv)  # a tab in a value never splits a row
     listed = list(csv.DictReader(io.StringIO(run("list", "--format", "csv").stdout)))
     assert [r["id"] for r in listed] == [r["id"] for r in run.json("list")]
     assert run("search", "zzzqx", "--format", "csv", code=1).stdout == (
-        "rank,score,article_id,paragraph,kind,date,source,author,title,url,text,snippet\n")
+        "rank,score,article_id,paragraph,kind,date,source,author,title,url,text,snippet,matched\n")
 
 
 @pytest.mark.whoosh_only  # (reading: the same for every engine)

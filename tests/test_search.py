@@ -144,8 +144,8 @@ def test_json_contract(seeded):
     assert (out["query"], out["page"], out["limit"]) == ("superalignment", 1, 10)
     h = out["hits"][0]
     assert set(h) == {"rank", "score", "article_id", "paragraph", "kind", "title", "source", "author", "date", "url",
-                      "text", "snippet"}  # fmt: skip
-    assert h["rank"] == 1 and h["date"] is None and h["text"].startswith("One of the co-founders")
+                      "text", "snippet", "matched"}  # fmt: skip
+    assert h["rank"] == 1 and h["date"] is None and h["matched"] == "words" and h["text"].startswith("One of the co-founders")
 
 
 def test_snippet_is_html_escaped(run, tmp_path):

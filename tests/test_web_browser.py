@@ -188,3 +188,42 @@ def test_every_page_passes_an_accessibility_check(browser, served, scheme):
     background = page.evaluate("getComputedStyle(document.body).backgroundColor")
     assert (background == "rgb(21, 23, 26)") == (scheme == "dark")
     context.close()
+
+
+def test_a_hit_found_by_meaning_says_so_and_passes_the_accessibility_check(browser, tmp_path):
+    """With the model, a sentence that shares no word with an article still finds it; the page
+    says it was found by meaning, in light and dark alike, to axe's satisfaction."""
+    import json
+
+    from axe_playwright_python.sync_playwright import Axe
+
+    from .test_meaning_recall import PARAPHRASE, STORIES
+    from .test_semantic import need_model
+
+    need_model()
+    index, env = tmp_path / "ix", {**os.environ, "ARCHIVE_SEMANTIC": "on", "HOME": str(tmp_path)}
+    stories = tmp_path / "stories.json"
+    stories.write_text(json.dumps(STORIES))
+    subprocess.run([sys.executable, "-m", "archive.cli", "--index", str(index), "ingest", str(stories)],
+                   env=env, check=True, capture_output=True)  # fmt: skip
+    proc = subprocess.Popen([sys.executable, "-m", "archive.cli", "--index", str(index), "serve", "--port", "0"],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    try:
+        base = re.search(r"at (http://127\.0\.0\.1:\d+)/", proc.stdout.readline()).group(1)
+        for scheme in ("light", "dark"):
+            context = browser.new_context(color_scheme=scheme, bypass_csp=True)
+            page = context.new_page()
+            page.goto(base + "/")
+            page.fill("#q", PARAPHRASE)
+            page.press("#q", "Enter")
+            page.wait_for_selector("li.hit")
+            hit = page.locator("li.hit")
+            assert hit.count() == 1 and "Chief executive writes to staff" in hit.inner_text()
+            assert hit.locator(".by-meaning").inner_text() == "found by meaning"
+            assert hit.locator("mark").count() == 0  # no word to mark
+            problems = [(v["id"], v["impact"]) for v in Axe().run(page).response["violations"]]
+            assert problems == [], (scheme, problems)
+            context.close()
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=30)

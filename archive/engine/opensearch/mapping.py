@@ -6,6 +6,7 @@ articles and meta indices, and the layout versions.
 from __future__ import annotations
 
 from ...analysis import MAX_WORD, STEM_OVERRIDES, STOP_WORDS
+from ...semantic import DIMENSIONS
 
 
 # Bump when a mapping or analyzer changes: an archive built before then must be rebuilt.
@@ -128,17 +129,21 @@ ARTICLES_MAPPING = {
         "versions": {"type": "object", "enabled": False},
         "vector": {"type": "binary"},  # the article's embedding (archive.semantic.to_blob), base64
         "vector_model": {"type": "keyword"},
+        # the same embedding as floats, for the k-NN plugin's exact scoring (recall by meaning)
+        "meaning": {"type": "knn_vector", "dimension": DIMENSIONS},
     },
 }
 
 
-VECTOR_FIELDS = {k: ARTICLES_MAPPING["properties"][k] for k in ("vector", "vector_model")}
+VECTOR_FIELDS = {k: ARTICLES_MAPPING["properties"][k] for k in ("vector", "vector_model", "meaning")}
 
 
 IDENTITY_FIELDS = {k: ARTICLES_MAPPING["properties"][k] for k in ("url_key", "text_key", "hash_key", "versions")}
 
 
-STORE_LAYOUT = "4"  # the records' layout: 4 has the identity fields (IDENTITY_FIELDS)
+# The records' layout: 4 has the identity fields (IDENTITY_FIELDS), 5 each embedding as a
+# k-NN vector as well ("meaning").
+STORE_LAYOUT = "5"
 
 
 META_MAPPING = {

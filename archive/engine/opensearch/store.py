@@ -22,12 +22,15 @@ from ...dates import now_iso
 from ...errors import ArchiveError, NotFound
 from ...identity import new_id, synonym_key, tag_key, text_key, title_key, url_key
 from ...model import Article, HitRow, Paragraph
+from ...semantic import from_blob
 from ...spelling import edit_distance
 from .cluster import Cluster
 from .documents import paragraph_doc_id, paragraph_row
 from .mapping import IDENTITY_FIELDS, STORE_LAYOUT
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from ...reports import ArticleSummary
 
 
@@ -54,6 +57,7 @@ class OpenSearchStore:
         self._claimed: list[str] = []
         self._vector_updates: dict[str, dict] = {}  # embeddings of articles not rewritten (archive embed)
         self._vector_mapping = False
+        self._layout_seen: str | None = None
         # copies (archive.copies), in this transaction: article id -> band keys / (original, similarity);
         # an empty list / None: none any more
         self._bands: dict[str, list[int]] = {}
@@ -278,7 +282,8 @@ class OpenSearchStore:
 
     def put_vector(self, article_id: str, model: str, vector: bytes) -> None:
         self._ensure_vector_mapping()
-        doc = {"vector": base64.b64encode(vector).decode("ascii"), "vector_model": model}
+        doc = {"vector": base64.b64encode(vector).decode("ascii"), "vector_model": model,
+               "meaning": from_blob(vector).tolist()}
         if article_id in self._puts:
             self._puts[article_id].update(doc)
         else:
@@ -295,6 +300,26 @@ class OpenSearchStore:
                 if d.get("found") and src.get("vector_model") == model and src.get("vector"):
                     out[d["_id"]] = base64.b64decode(src["vector"])
         return out
+
+    def nearest(self, query: "np.ndarray", model: str, k: int, exclude: Iterable[str] = ()) -> list[tuple[str, float]]:
+        """The ``k`` articles whose embeddings by ``model`` are nearest ``query`` (a unit
+        vector), with their cosines, nearest first; none of ``exclude``. Exact: the k-NN
+        plugin's scoring script scores every embedding in the cluster."""
+        if k <= 0 or self._layout() != STORE_LAYOUT:  # (not upgraded yet: the next write does it)
+            return []
+        script = {"source": "knn_score", "lang": "knn",
+                  "params": {"field": "meaning", "query_value": [float(x) for x in query], "space_type": "cosinesimil"}}
+        body = {"size": k, "_source": False, "sort": [{"_score": "desc"}, {"id": "asc"}],
+                "query": {"script_score": {"script": script, "query": {"bool": {
+                    "filter": [{"term": {"vector_model": model}}, {"exists": {"field": "meaning"}}],
+                    "must_not": [{"ids": {"values": sorted(set(exclude))}}]}}}}}  # fmt: skip
+        res = self.cluster.call("finding articles by meaning", self.client.search, index=self.index, body=body)
+        return [(h["_id"], float(h["_score"]) - 1.0) for h in res["hits"]["hits"]]  # (the script gives 1 + cosine)
+
+    def _layout(self) -> str | None:
+        if self._layout_seen != STORE_LAYOUT:
+            self._layout_seen = self.get_meta("store_layout")
+        return self._layout_seen
 
     def _count(self, query: dict) -> int:
         res = self.cluster.call("counting articles", self.client.count, index=self.index, body={"query": query})
@@ -317,7 +342,8 @@ class OpenSearchStore:
             "dropping embeddings", self.client.update_by_query, index=self.index, refresh=True, conflicts="proceed",
             body={"query": {"exists": {"field": "vector_model"}},
                   "script": {"lang": "painless",
-                             "source": "ctx._source.remove('vector'); ctx._source.remove('vector_model')"}},
+                             "source": "ctx._source.remove('vector'); ctx._source.remove('vector_model');"
+                                       " ctx._source.remove('meaning')"}},
         )  # fmt: skip
         return int(res.get("updated", 0))
 
@@ -325,9 +351,27 @@ class OpenSearchStore:
 
     def upgrade(self) -> None:
         """Bring records written by an earlier layout up to this one (under the write lock):
-        the identity fields, filled in from each record."""
-        if self.get_meta("store_layout") == STORE_LAYOUT:
+        the identity fields, filled in from each record (layout 4); each embedding as a k-NN
+        vector as well (layout 5)."""
+        layout = self.get_meta("store_layout")
+        if layout == STORE_LAYOUT:
             return
+        if layout != "4":
+            self._add_identity_fields()
+        self._ensure_vector_mapping()
+        actions = []
+        query = {"bool": {"filter": [{"exists": {"field": "vector_model"}}], "must_not": [{"exists": {"field": "meaning"}}]}}
+        for d in self.cluster.scan(self.index, query=query, source=["vector"]):
+            vector = from_blob(base64.b64decode(d["_source"]["vector"])).tolist()
+            actions.append({"_op_type": "update", "_index": self.index, "_id": d["_id"], "doc": {"meaning": vector}})
+            if len(actions) >= 500:
+                self.cluster.bulk(actions, "adding the embeddings' k-NN vectors")
+                actions = []
+        self.cluster.bulk(actions, "adding the embeddings' k-NN vectors")
+        self.cluster.refresh(self.index)
+        self.set_meta("store_layout", STORE_LAYOUT)
+
+    def _add_identity_fields(self) -> None:
         self.cluster.call("adding the identity fields", self.client.indices.put_mapping, index=self.index,
                           body={"properties": IDENTITY_FIELDS})  # fmt: skip
         actions, tags = [], {}
@@ -342,7 +386,6 @@ class OpenSearchStore:
         self.cluster.bulk(actions, "filling in the identity fields")
         self.cluster.refresh(self.index)
         self.add_tag_names(tags)
-        self.set_meta("store_layout", STORE_LAYOUT)
 
     def prefetch(self, articles: Iterable[Article]) -> None:
         """Look up the identities of a whole batch in a few requests (not one per article)."""

@@ -24,6 +24,8 @@ from ...model import Article, HitRow, Paragraph
 from ...spelling import deletes, edit_distance
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from ...reports import ArticleSummary
 
 
@@ -603,6 +605,18 @@ class Store:
                                      (model, *chunk)):  # fmt: skip
                 out[r[0]] = r[1]
         return out
+
+    def nearest(self, query: "np.ndarray", model: str, k: int, exclude: Iterable[str] = ()) -> list[tuple[str, float]]:
+        """The ``k`` articles whose embeddings by ``model`` are nearest ``query`` (a unit
+        vector), with their cosines, nearest first; none of ``exclude``. Exact: every vector
+        is read and scored, 4,096 at a time."""
+        from ...semantic import Nearest
+
+        found = Nearest(query, k, exclude)
+        cursor = self.db.execute("SELECT article_id, vector FROM vectors WHERE model = ?", (model,))
+        while rows := cursor.fetchmany(4096):
+            found.add([r[0] for r in rows], [r[1] for r in rows])
+        return found.best()
 
     def article_count(self) -> int:
         return self.db.execute("SELECT count(*) FROM articles").fetchone()[0]
