@@ -216,3 +216,28 @@ def test_the_web_page_says_a_hit_was_found_by_meaning(run, stories):
     cli = run.json("search", PARAPHRASE)
     assert [(h["article_id"], h["matched"]) for h in api["hits"]] == [("apology", "meaning")]
     assert {k: v for k, v in api.items() if k != "took_ms"} == {k: v for k, v in cli.items() if k != "took_ms"}
+
+
+def test_a_cluster_without_the_knn_plugin_keeps_working_and_gains_it_later(run, stories, engine, monkeypatch):
+    """A minimal OpenSearch has no k-NN plugin, so no `knn_vector` field: the archive is made,
+    ingests, embeds and blends as before, and finds nothing by meaning alone; once the plugin
+    is there, the next write adds the field and fills it."""
+    if engine != "opensearch":
+        pytest.skip("the k-NN plugin is OpenSearch's")
+    from archive.engine.opensearch.cluster import Cluster, ClusterConfig
+
+    monkeypatch.setattr(Cluster, "has_knn", lambda self: False)
+    run("ingest", str(stories))
+    assert hits(run, PARAPHRASE) == []
+    assert hits(run, semantic_query := "the company shut down the team studying control of superintelligent AI")
+    assert run.json("search", semantic_query)["ranking"] == "words+meaning"
+    cluster = Cluster(ClusterConfig(run.url, run.name))
+    try:
+        fields = cluster.client.indices.get_mapping(index=cluster.articles)[cluster.articles]["mappings"]["properties"]
+        assert "meaning" not in fields and "vector" in fields
+    finally:
+        cluster.close()
+    monkeypatch.undo()
+    monkeypatch.setenv("ARCHIVE_SEMANTIC", "on")
+    run("set", "budget", "--tag", "council")  # a write: the plugin is there now
+    assert hits(run, PARAPHRASE) == [("apology", 2, "meaning")]

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from ...errors import ArchiveError
 from ...ranking import BM25_B, BM25_K1
-from .mapping import ANALYSIS, ARTICLES_MAPPING, META_MAPPING, PARAGRAPHS_MAPPING
+from .mapping import ANALYSIS, ARTICLES_MAPPING, META_MAPPING, PARAGRAPHS_MAPPING, without_knn
 
 
 @dataclass
@@ -44,6 +44,7 @@ class Cluster:
         self.articles = f"{config.name}-articles"
         self.paragraphs = f"{config.name}-paragraphs"
         self.meta = f"{config.name}-meta"
+        self._knn: bool | None = None  # whether the k-NN plugin is on every node (has_knn)
         # Several comma-separated addresses: requests go round them, and a node that stops
         # answering is left out until it is back.
         self.client = OpenSearch(
@@ -98,10 +99,22 @@ class Cluster:
         settings = self.index_settings()
         self.call("creating the meta index", self.client.indices.create, index=self.meta,
                   body={"settings": {**settings, "number_of_shards": 1}, "mappings": META_MAPPING})  # fmt: skip
+        articles = ARTICLES_MAPPING if self.has_knn() else without_knn(ARTICLES_MAPPING)
         self.call("creating the articles index", self.client.indices.create, index=self.articles,
-                  body={"settings": settings, "mappings": ARTICLES_MAPPING})  # fmt: skip
+                  body={"settings": settings, "mappings": articles})  # fmt: skip
         self.create_paragraphs(1, alias=True)
         self.wait_healthy()
+
+    def has_knn(self) -> bool:
+        """Whether every node has the k-NN plugin (the official distribution does; a minimal
+        one does not): without it there is no ``knn_vector`` field, and nothing is found by
+        meaning alone. Asked once."""
+        if self._knn is None:
+            info = self.call("listing the cluster's plugins", self.client.nodes.info, metric="plugins")
+            nodes = info.get("nodes", {}).values()
+            self._knn = bool(nodes) and all(any(p.get("name") == "opensearch-knn" for p in n.get("plugins", []))
+                                            for n in nodes)  # fmt: skip
+        return self._knn
 
     def index_settings(self) -> dict:
         return {

@@ -136,6 +136,12 @@ ARTICLES_MAPPING = {
 
 
 VECTOR_FIELDS = {k: ARTICLES_MAPPING["properties"][k] for k in ("vector", "vector_model", "meaning")}
+KNN_FIELDS = ("meaning",)  # what needs the k-NN plugin
+
+
+def without_knn(mapping: dict) -> dict:
+    """The mapping without the fields only the k-NN plugin knows (a cluster without it)."""
+    return {**mapping, "properties": {k: v for k, v in mapping["properties"].items() if k not in KNN_FIELDS}}
 
 
 IDENTITY_FIELDS = {k: ARTICLES_MAPPING["properties"][k] for k in ("url_key", "text_key", "hash_key", "versions")}

@@ -58,6 +58,7 @@ class OpenSearchStore:
         self._vector_updates: dict[str, dict] = {}  # embeddings of articles not rewritten (archive embed)
         self._vector_mapping = False
         self._layout_seen: str | None = None
+        self._knn_mapped: bool | None = None  # whether the articles index has the k-NN vector field
         # copies (archive.copies), in this transaction: article id -> band keys / (original, similarity);
         # an empty list / None: none any more
         self._bands: dict[str, list[int]] = {}
@@ -272,18 +273,29 @@ class OpenSearchStore:
     # -- article embeddings (semantic ranking) ----------------------------------------------
 
     def _ensure_vector_mapping(self) -> None:
-        """Archives made before embeddings existed get the two fields (adding fields is allowed)."""
+        """Archives made before embeddings existed get the fields (adding fields is allowed);
+        the k-NN vector only where every node has the k-NN plugin."""
         if not self._vector_mapping:
-            from .mapping import VECTOR_FIELDS
+            from .mapping import VECTOR_FIELDS, without_knn
 
+            fields = VECTOR_FIELDS if self.cluster.has_knn() else without_knn({"properties": VECTOR_FIELDS})["properties"]
             self.cluster.call("adding the embedding fields", self.client.indices.put_mapping, index=self.index,
-                              body={"properties": VECTOR_FIELDS})  # fmt: skip
+                              body={"properties": fields})  # fmt: skip
             self._vector_mapping = True
+            self._knn_mapped = "meaning" in fields
+
+    def _meaning_mapped(self) -> bool:
+        """Whether the articles index has the k-NN vector field (asked once)."""
+        if self._knn_mapped is None:
+            got = self.cluster.call("reading the articles' fields", self.client.indices.get_mapping, index=self.index)
+            self._knn_mapped = any("meaning" in m.get("mappings", {}).get("properties", {}) for m in got.values())
+        return self._knn_mapped
 
     def put_vector(self, article_id: str, model: str, vector: bytes) -> None:
         self._ensure_vector_mapping()
-        doc = {"vector": base64.b64encode(vector).decode("ascii"), "vector_model": model,
-               "meaning": from_blob(vector).tolist()}
+        doc = {"vector": base64.b64encode(vector).decode("ascii"), "vector_model": model}
+        if self._meaning_mapped():
+            doc["meaning"] = from_blob(vector).tolist()
         if article_id in self._puts:
             self._puts[article_id].update(doc)
         else:
@@ -305,8 +317,8 @@ class OpenSearchStore:
         """The ``k`` articles whose embeddings by ``model`` are nearest ``query`` (a unit
         vector), with their cosines, nearest first; none of ``exclude``. Exact: the k-NN
         plugin's scoring script scores every embedding in the cluster."""
-        if k <= 0 or self._layout() != STORE_LAYOUT:  # (not upgraded yet: the next write does it)
-            return []
+        if k <= 0 or self._layout() != STORE_LAYOUT or not self._meaning_mapped():
+            return []  # (not upgraded yet, which the next write does; or no k-NN plugin)
         script = {"source": "knn_score", "lang": "knn",
                   "params": {"field": "meaning", "query_value": [float(x) for x in query], "space_type": "cosinesimil"}}
         body = {"size": k, "_source": False, "sort": [{"_score": "desc"}, {"id": "asc"}],
@@ -358,7 +370,10 @@ class OpenSearchStore:
             return
         if layout != "4":
             self._add_identity_fields()
+            self.set_meta("store_layout", "4")
         self._ensure_vector_mapping()
+        if not self._meaning_mapped():  # (no k-NN plugin: layout 4 it stays, until one is installed)
+            return
         actions = []
         query = {"bool": {"filter": [{"exists": {"field": "vector_model"}}], "must_not": [{"exists": {"field": "meaning"}}]}}
         for d in self.cluster.scan(self.index, query=query, source=["vector"]):
