@@ -197,6 +197,9 @@ def test_a_timeline_counts_only_what_words_match(run, stories):
     assert {a for a, _, m in hits(run, query, "--by-article")} == {"football", "apology"}
     line = run.json("timeline", query)
     assert (line["articles"], line["undated"]) == (1, 0)
+    out = run.json("search", query, "--by-article", "--facets", "source")
+    assert out["total"] == 2 and out["facets"]["source"] == [{"value": "Sport", "articles": 1, "paragraphs": 2}]
+    assert run("search", query, "-c").stdout.strip() == str(run.json("search", query)["total"])
 
 
 def test_the_web_page_says_a_hit_was_found_by_meaning(run, stories):
