@@ -244,3 +244,25 @@ def test_a_cluster_without_the_knn_plugin_keeps_working_and_gains_it_later(run, 
     monkeypatch.setenv("ARCHIVE_SEMANTIC", "on")
     run("set", "budget", "--tag", "council")  # a write: the plugin is there now
     assert hits(run, PARAPHRASE) == [("apology", 2, "meaning")]
+
+
+@pytest.mark.whoosh_only  # (no node needed: the client's answer is made up)
+def test_a_user_who_may_not_list_plugins_is_taken_to_have_knn(monkeypatch):
+    pytest.importorskip("opensearchpy")
+    from opensearchpy import AuthorizationException
+
+    from archive.engine.opensearch.cluster import Cluster, ClusterConfig
+
+    cluster = Cluster(ClusterConfig("http://127.0.0.1:9", "t"))
+
+    def refused(**kwargs):
+        raise AuthorizationException(403, "security_exception", {"error": "no permissions for [cluster:monitor/nodes/info]"})
+
+    monkeypatch.setattr(cluster.client.nodes, "info", refused)
+    assert cluster.has_knn() is True
+    cluster.close()
+    with_plugins = Cluster(ClusterConfig("http://127.0.0.1:9", "t"))
+    monkeypatch.setattr(with_plugins.client.nodes, "info", lambda **kw: {"nodes": {
+        "a": {"plugins": [{"name": "opensearch-knn"}]}, "b": {"plugins": [{"name": "opensearch-sql"}]}}})  # fmt: skip
+    assert with_plugins.has_knn() is False  # (one node without it: no knn_vector field)
+    with_plugins.close()
