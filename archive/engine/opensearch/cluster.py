@@ -70,9 +70,11 @@ class Cluster:
             raise ArchiveError(f"OpenSearch at {self.url} refused {what} (HTTP {status}: {_reason(e)})",
                                hint=_hint_for(status)) from None  # fmt: skip
 
-    def get(self, index: str, doc_id: str, what: str, fields: list[str] | None = None) -> dict | None:
-        """A document's source, or None if it is not there (any other failure is an ArchiveError)."""
-        kwargs = {"_source_includes": fields} if fields else {}
+    def get(self, index: str, doc_id: str, what: str, fields: list[str] | None = None,
+            without: list[str] | None = None) -> dict | None:  # fmt: skip
+        """A document's source (only ``fields``, or all but ``without``), or None if it is not
+        there (any other failure is an ArchiveError)."""
+        kwargs = {"_source_includes": fields} if fields else {"_source_excludes": without} if without else {}
         try:
             return self.call(what, self._get, index, doc_id, kwargs)
         except _Missing:

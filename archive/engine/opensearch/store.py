@@ -28,6 +28,9 @@ from .cluster import Cluster
 from .documents import paragraph_doc_id, paragraph_row
 from .mapping import IDENTITY_FIELDS, STORE_LAYOUT
 
+# An article's embedding, as bytes and as floats (7 kB of JSON): read only where it is needed.
+EMBEDDING_FIELDS = ["vector", "meaning"]
+
 if TYPE_CHECKING:
     import numpy as np
 
@@ -539,7 +542,7 @@ class OpenSearchStore:
     def _record(self, article_id: str, fields: list[str] | None = None) -> dict | None:
         if article_id in self._puts:
             return self._puts[article_id]
-        return self.cluster.get(self.index, article_id, "reading an article", fields)
+        return self.cluster.get(self.index, article_id, "reading an article", fields, without=EMBEDDING_FIELDS)
 
     def resolve(self, ref: str) -> str:
         if self._record(ref, ["id"]) is not None:
@@ -587,7 +590,8 @@ class OpenSearchStore:
         order = sorted(self._records(["id", "ingested_at"]), key=lambda r: (r.get("ingested_at") or "", r["id"]))
         ids = [r["id"] for r in order]
         for i in range(0, len(ids), 200):
-            res = self.cluster.call("reading articles", self.client.mget, index=self.index, body={"ids": ids[i : i + 200]})
+            res = self.cluster.call("reading articles", self.client.mget, index=self.index, body={"ids": ids[i : i + 200]},
+                                    _source_excludes=EMBEDDING_FIELDS)  # fmt: skip
             for d in res["docs"]:
                 if d.get("found"):
                     yield _article(d["_source"])
