@@ -132,7 +132,8 @@ def blend(lexical_scores: list[float], article_ids: list[str], query_vector: "np
     out: list[Blended] = []
     for i, (score, aid) in enumerate(zip(lexical_scores, article_ids)):
         blob = vectors.get(aid)
-        sim = float(from_blob(blob) @ query_vector) if blob is not None else 0.0
+        ok = blob is not None and len(blob) == 2 * len(query_vector)  # (a damaged one counts as none)
+        sim = float(from_blob(blob) @ query_vector) if ok else 0.0
         lex = score / best
         out.append(Blended(i, LEXICAL_WEIGHT * lex + (1 - LEXICAL_WEIGHT) * sim, lex, sim))
     out.sort(key=lambda b: (-b.score, b.index))
@@ -155,7 +156,8 @@ class Nearest:
     def add(self, ids: list[str], blobs: list[bytes]) -> None:
         import numpy as np
 
-        keep = [i for i, a in enumerate(ids) if a not in self.exclude]
+        width = 2 * len(self.query)  # (a damaged vector of another length is passed over)
+        keep = [i for i, a in enumerate(ids) if a not in self.exclude and len(blobs[i]) == width]
         if not keep or self.k <= 0:
             return
         matrix = np.frombuffer(b"".join(blobs[i] for i in keep), dtype="<f2").reshape(len(keep), -1)

@@ -268,3 +268,14 @@ def test_a_user_who_may_not_list_plugins_is_taken_to_have_knn(monkeypatch):
         "a": {"plugins": [{"name": "opensearch-knn"}]}, "b": {"plugins": [{"name": "opensearch-sql"}]}}})  # fmt: skip
     assert with_plugins.has_knn() is False  # (one node without it: no knn_vector field)
     with_plugins.close()
+
+
+@pytest.mark.whoosh_only
+def test_a_damaged_vector_is_passed_over_not_a_crash(run, stories):
+    """A stored embedding of the wrong length (a damaged store) counts as no embedding: the
+    search still answers, and the other articles are still found by meaning."""
+    run("ingest", str(stories))
+    with Archive.open(run.index) as ar:
+        ar.store.db.execute("UPDATE vectors SET vector = ? WHERE article_id = 'lab-safety'", (b"\x00" * 17,))
+    assert hits(run, PARAPHRASE) == [("apology", 2, "meaning")]
+    assert hits(run, "the company shut down the team studying control of superintelligent AI")
