@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from ...errors import ArchiveError
 from ...ranking import BM25_B, BM25_K1
-from .mapping import ANALYSIS, ARTICLES_MAPPING, META_MAPPING, PARAGRAPHS_MAPPING, without_knn
+from .mapping import ANALYSIS, ARTICLES_MAPPING, META_MAPPING, PARAGRAPHS_MAPPING, articles_fields
 
 
 @dataclass
@@ -101,7 +101,7 @@ class Cluster:
         settings = self.index_settings()
         self.call("creating the meta index", self.client.indices.create, index=self.meta,
                   body={"settings": {**settings, "number_of_shards": 1}, "mappings": META_MAPPING})  # fmt: skip
-        articles = ARTICLES_MAPPING if self.has_knn() else without_knn(ARTICLES_MAPPING)
+        articles = {**ARTICLES_MAPPING, "properties": articles_fields(knn=self.has_knn())}
         self.call("creating the articles index", self.client.indices.create, index=self.articles,
                   body={"settings": settings, "mappings": articles})  # fmt: skip
         self.create_paragraphs(1, alias=True)

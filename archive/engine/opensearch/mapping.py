@@ -135,16 +135,20 @@ ARTICLES_MAPPING = {
 }
 
 
-VECTOR_FIELDS = {k: ARTICLES_MAPPING["properties"][k] for k in ("vector", "vector_model", "meaning")}
 KNN_FIELDS = ("meaning",)  # what needs the k-NN plugin
 
 
-def without_knn(mapping: dict) -> dict:
-    """The mapping without the fields only the k-NN plugin knows (a cluster without it)."""
-    return {**mapping, "properties": {k: v for k, v in mapping["properties"].items() if k not in KNN_FIELDS}}
+def articles_fields(names: tuple[str, ...] | None = None, knn: bool = True) -> dict:
+    """The articles index's fields (those ``names``), without the ones only the k-NN plugin
+    knows when the cluster lacks it."""
+    props = ARTICLES_MAPPING["properties"]
+    return {k: v for k, v in props.items() if (names is None or k in names) and (knn or k not in KNN_FIELDS)}
 
 
-IDENTITY_FIELDS = {k: ARTICLES_MAPPING["properties"][k] for k in ("url_key", "text_key", "hash_key", "versions")}
+VECTOR_FIELDS = ("vector", "vector_model", "meaning")
+
+
+IDENTITY_FIELDS = articles_fields(("url_key", "text_key", "hash_key", "versions"))
 
 
 # The records' layout: 4 has the identity fields (IDENTITY_FIELDS), 5 each embedding as a

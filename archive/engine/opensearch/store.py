@@ -279,9 +279,9 @@ class OpenSearchStore:
         """Archives made before embeddings existed get the fields (adding fields is allowed);
         the k-NN vector only where every node has the k-NN plugin."""
         if not self._vector_mapping:
-            from .mapping import VECTOR_FIELDS, without_knn
+            from .mapping import VECTOR_FIELDS, articles_fields
 
-            fields = VECTOR_FIELDS if self.cluster.has_knn() else without_knn({"properties": VECTOR_FIELDS})["properties"]
+            fields = articles_fields(VECTOR_FIELDS, knn=self.cluster.has_knn())
             self.cluster.call("adding the embedding fields", self.client.indices.put_mapping, index=self.index,
                               body={"properties": fields})  # fmt: skip
             self._vector_mapping = True
