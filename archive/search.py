@@ -309,22 +309,20 @@ class Searcher:
         eq = EngineQuery(ids_filter([a for a, _ in near]), plan.filters, limit=len(near), by_article=True,
                          title_weight=0.0)  # fmt: skip
         passed = {h.article_id: h.n for h in self.index.search(eq).hits}
-        added = []
-        for article_id, _ in near:
-            if article_id in passed and len(added) < room:
-                n = self._lede(article_id, plan.opts.kind) or passed[article_id]
-                added.append(EngineHit(article_id, n, 0.0))
-                plan.by_meaning.add((article_id, n))
-        res.hits = list(res.hits) + added
-        res.total += len(added)
-
-    def _lede(self, article_id: str, kind: str | None) -> int | None:
-        """The paragraph that shows an article found by meaning: its first body paragraph
-        (or, when the search keeps one kind, its first paragraph of that kind)."""
-        for p in self.store.paragraphs(article_id, 1, LEDE_WITHIN):
-            if p.kind == (kind or "body"):
-                return p.n
-        return None
+        chosen = [a for a, _ in near if a in passed][:room]
+        # Each is shown by its first body paragraph (or, when the search keeps one kind, its
+        # first of that kind) among its first LEDE_WITHIN, read for all of them at once.
+        rows = self.store.hit_rows([(a, n) for a in chosen for n in range(1, LEDE_WITHIN + 1)])
+        kind = plan.opts.kind or "body"
+        res.hits = list(res.hits)
+        for article_id in chosen:
+            n = next((n for n in range(1, LEDE_WITHIN + 1) if (article_id, n) in rows and
+                      rows[(article_id, n)].kind == kind), passed[article_id])  # fmt: skip
+            if (article_id, n) in rows:
+                res.rows[(article_id, n)] = rows[(article_id, n)]
+            res.hits.append(EngineHit(article_id, n, 0.0))
+            plan.by_meaning.add((article_id, n))
+        res.total += len(chosen)
 
     def fill_in(self, res: "EngineResult", node: aq.Node | None, opts: SearchOptions, offset: int,
                 counts: dict[str, int] | None, by_meaning: set[tuple[str, int]] = frozenset()) -> list[Hit]:  # fmt: skip
